@@ -1,0 +1,361 @@
+"""The records of the knowledge base: parties, topics, announcements and their clauses.
+
+Rules that must always hold are enforced by the database (unique and check
+constraints here, triggers in migrations); the ``clean()`` methods repeat the ones
+an editor can break so the admin shows a form error instead of an IntegrityError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from kb.dates import DatePrecision, PartialDate, precision_constraint
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class AnnouncementKind(models.TextChoices):
+    JOINT_STATEMENT = "joint_statement", "Joint statement"
+    PRESS_RELEASE = "press_release", "Press release"
+    BLOG_POST = "blog_post", "Blog post"
+    AGREEMENT = "agreement", "Agreement"
+    MOU = "mou", "Memorandum of understanding"
+    FILING = "filing", "Filing"
+    OTHER = "other", "Other"
+
+
+class ClauseEffect(models.TextChoices):
+    NEW = "new", "New"
+    REAFFIRMED = "reaffirmed", "Reaffirmed"
+    AMENDED = "amended", "Amended"
+    REMOVED = "removed", "Removed"
+
+
+def choices_constraint(field: str, choices: type[models.TextChoices], name: str):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Party(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=100, blank=True)
+    aliases = models.TextField(
+        blank=True, help_text="Other names this organisation goes by, one per line."
+    )
+    website = models.URLField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:party", kwargs={"slug": self.slug})
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:topic", kwargs={"slug": self.slug})
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def newest_first(self):
+        return self.order_by(F("date").desc(nulls_last=True), "-id")
+
+    def for_list(self):
+        return self.prefetch_related(
+            Prefetch("parties", queryset=Party.objects.only("name", "slug"))
+        )
+
+
+class Announcement(models.Model):
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(
+        max_length=20, choices=AnnouncementKind.choices, default=AnnouncementKind.OTHER
+    )
+    parties = models.ManyToManyField(Party, blank=True, related_name="announcements")
+    date = models.DateField(
+        null=True, blank=True, help_text="First day of the period the date is known to."
+    )
+    date_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    source_url = models.URLField(max_length=1000, blank=True)
+    summary = models.TextField(blank=True)
+    text = models.TextField(blank=True, help_text="The full text of the announcement.")
+    credit = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Attribution shown on the public page, e.g. the data set and its licence.",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Incremented on every save through the admin; a save that started from an
+    # older version is refused (no lost updates between two editors).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = AnnouncementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    class Meta:
+        ordering = [F("date").desc(nulls_last=True), "-id"]
+        constraints = [
+            choices_constraint("kind", AnnouncementKind, "announcement_kind_valid"),
+            choices_constraint("status", Status, "announcement_status_valid"),
+            precision_constraint("date", "date_precision", "announcement_date_precision"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
+                name="announcement_published_has_timestamp",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "date"], name="announcement_status_date"),
+            models.Index(fields=["kind"], name="announcement_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:announcement", kwargs={"slug": self.slug})
+
+    @property
+    def partial_date(self) -> PartialDate:
+        return PartialDate(self.date, self.date_precision)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class ClauseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(announcement__status=Status.PUBLISHED)
+
+    def in_document_order(self):
+        return self.order_by("announcement_id", "position")
+
+    def newest_first(self):
+        return self.order_by(
+            F("announcement__date").desc(nulls_last=True), "-announcement_id", "position"
+        )
+
+    def for_list(self):
+        """The loading plan of every list of clauses: one query for the clauses and
+        their announcements, one each for topics and parties."""
+        return self.select_related("announcement").prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.only("name", "slug")),
+            Prefetch("parties", queryset=Party.objects.only("name", "slug")),
+            Prefetch("announcement__parties", queryset=Party.objects.only("name", "slug")),
+        )
+
+    def in_force_on(self, day: dt.date):
+        """The terms in force on ``day``: for each lineage, the clause that started on
+        or before the day, has not ended, and has no published successor that had
+        started by then. A "removed" clause ends its lineage and is never in force.
+
+        A clause starts at its ``effective_from`` or, failing that, at its
+        announcement's date; a clause whose start is unknown counts as started.
+        """
+        return (
+            self.filter(_started_by(day, prefix=""))
+            .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=day))
+            .exclude(effect=ClauseEffect.REMOVED)
+            .exclude(
+                Exists(
+                    Clause.objects.published()
+                    .filter(supersedes=OuterRef("pk"))
+                    .filter(_started_by(day, prefix=""))
+                )
+            )
+        )
+
+
+def _started_by(day: dt.date, *, prefix: str) -> Q:
+    return (
+        Q(**{f"{prefix}effective_from__lte": day})
+        | Q(**{f"{prefix}effective_from__isnull": True, f"{prefix}announcement__date__lte": day})
+        | Q(
+            **{
+                f"{prefix}effective_from__isnull": True,
+                f"{prefix}announcement__date__isnull": True,
+            }
+        )
+    )
+
+
+class Clause(models.Model):
+    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="clauses")
+    position = models.PositiveIntegerField(help_text="Order within the announcement, from 1.")
+    heading = models.CharField(max_length=500)
+    text = models.TextField(blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
+    parties = models.ManyToManyField(
+        Party, blank=True, related_name="clauses", help_text="The parties this clause binds."
+    )
+    effect = models.CharField(max_length=10, choices=ClauseEffect.choices, default=ClauseEffect.NEW)
+    effective_from = models.DateField(
+        null=True, blank=True, help_text="First day the clause applies (first day of the period)."
+    )
+    effective_from_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    effective_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text='Last day the clause applies ("through 2032" is 31 December 2032).',
+    )
+    effective_until_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    supersedes = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text="The earlier clause this one reaffirms, amends or removes.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ClauseQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics, parties])
+
+    class Meta:
+        ordering = ["announcement_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "position"],
+                name="clause_unique_position",
+                violation_error_message="Another clause of this announcement has this position.",
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="clause_position_positive"),
+            choices_constraint("effect", ClauseEffect, "clause_effect_valid"),
+            precision_constraint(
+                "effective_from", "effective_from_precision", "clause_from_precision"
+            ),
+            precision_constraint(
+                "effective_until", "effective_until_precision", "clause_until_precision"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_from__isnull=True)
+                | Q(effective_until__isnull=True)
+                | Q(effective_until__gte=F("effective_from")),
+                name="clause_until_after_from",
+                violation_error_message="A clause cannot end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(supersedes__isnull=True) | ~Q(supersedes=F("id")),
+                name="clause_not_self_superseding",
+                violation_error_message="A clause cannot supersede itself.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["effect"], name="clause_effect"),
+            models.Index(fields=["effective_from"], name="clause_effective_from"),
+            models.Index(fields=["effective_until"], name="clause_effective_until"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def get_absolute_url(self) -> str:
+        return reverse("kb:clause", kwargs={"pk": self.pk})
+
+    @property
+    def anchor(self) -> str:
+        return f"clause-{self.position}"
+
+    @property
+    def effective_from_date(self) -> PartialDate:
+        return PartialDate(self.effective_from, self.effective_from_precision)
+
+    @property
+    def effective_until_date(self) -> PartialDate:
+        return PartialDate(self.effective_until, self.effective_until_precision)
+
+    def clean(self) -> None:
+        super().clean()
+        earlier = self.supersedes
+        if earlier is None:
+            return
+        if self.pk and earlier.pk == self.pk:
+            raise ValidationError({"supersedes": "A clause cannot supersede itself."})
+        later_date = self.announcement.date if self.announcement_id else None
+        if earlier.announcement.date and later_date and earlier.announcement.date > later_date:
+            raise ValidationError(
+                {"supersedes": "A clause cannot supersede a clause of a later announcement."}
+            )
+        if self.pk and self.pk in earlier.lineage_ancestor_ids():
+            raise ValidationError({"supersedes": "This link would make the lineage a loop."})
+
+    def lineage_ancestor_ids(self) -> list[int]:
+        """Ids of the clauses this one descends from, nearest first (loop-safe)."""
+        ids: list[int] = []
+        seen = {self.pk}
+        current = self.supersedes_id
+        while current is not None and current not in seen:
+            ids.append(current)
+            seen.add(current)
+            current = (
+                Clause.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
+            )
+        return ids

@@ -1,0 +1,83 @@
+"""Test data builders: small functions with sensible defaults, no JSON fixtures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from kb.dates import DatePrecision
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Status, Topic
+
+_sequence = itertools.count(1)
+
+
+def make_party(name: str | None = None, **fields) -> Party:
+    name = name or f"Party {next(_sequence)}"
+    return Party.objects.create(name=name, slug=fields.pop("slug", slugify(name)), **fields)
+
+
+def make_topic(name: str | None = None, **fields) -> Topic:
+    name = name or f"Topic {next(_sequence)}"
+    return Topic.objects.create(name=name, slug=fields.pop("slug", slugify(name)), **fields)
+
+
+def make_announcement(
+    title: str | None = None,
+    *,
+    status: str = Status.PUBLISHED,
+    date: dt.date | None = None,
+    date_precision: str | None = None,
+    parties=(),
+    **fields,
+) -> Announcement:
+    title = title or f"Announcement {next(_sequence)}"
+    fields.setdefault("published_at", timezone.now() if status == Status.PUBLISHED else None)
+    if date_precision is None:
+        date_precision = DatePrecision.DAY if date else DatePrecision.UNKNOWN
+    announcement = Announcement.objects.create(
+        title=title,
+        slug=fields.pop("slug", slugify(title)[:190] or f"a-{next(_sequence)}"),
+        kind=fields.pop("kind", AnnouncementKind.JOINT_STATEMENT),
+        status=status,
+        date=date,
+        date_precision=date_precision,
+        **fields,
+    )
+    if parties:
+        announcement.parties.set(parties)
+    return announcement
+
+
+def make_clause(
+    announcement: Announcement | None = None,
+    heading: str | None = None,
+    text: str = "",
+    *,
+    position: int | None = None,
+    topics=(),
+    parties=(),
+    effect: str = ClauseEffect.NEW,
+    **fields,
+) -> Clause:
+    announcement = announcement or make_announcement()
+    if position is None:
+        position = announcement.clauses.count() + 1
+    for name in ("effective_from", "effective_until"):
+        if fields.get(name) and f"{name}_precision" not in fields:
+            fields[f"{name}_precision"] = DatePrecision.DAY
+    clause = Clause.objects.create(
+        announcement=announcement,
+        heading=heading or f"Clause {next(_sequence)}",
+        text=text,
+        position=position,
+        effect=effect,
+        **fields,
+    )
+    if topics:
+        clause.topics.set(topics)
+    if parties:
+        clause.parties.set(parties)
+    return clause
