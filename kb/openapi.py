@@ -128,6 +128,9 @@ SCHEMAS = {
         optional=("errors",),
     ),
 }
+SCHEMAS["Root"] = _object(
+    dict.fromkeys(("announcements", "clauses", "topics", "parties", "openapi"), URL)
+)
 SCHEMAS["AnnouncementDetail"] = _object(
     {
         **SCHEMAS["Announcement"]["properties"],
@@ -218,6 +221,12 @@ def _detail(summary: str, schema: str, parameter: dict) -> dict:
 def openapi_document(server_url: str, *, default_page_size: int, max_page_size: int) -> dict:
     paging = _paging(default_page_size, max_page_size)
     paths = {
+        "/": {
+            "get": {
+                "summary": "Links to the lists and to this description.",
+                "responses": {"200": _json("The API's entry points.", _ref("Root"))},
+            }
+        },
         "/announcements/": _list(
             "Published announcements, newest published first.", "Announcement", paging
         ),
