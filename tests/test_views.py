@@ -146,9 +146,10 @@ def test_an_unpublished_announcement_is_not_found(client, status):
     assert client.get(announcement.get_absolute_url()).status_code == 404
 
 
-def test_an_unknown_announcement_is_not_found(client):
+def test_an_unknown_announcement_is_a_404_page_in_the_site_layout(client):
     response = client.get(reverse("kb:announcement", kwargs={"slug": "no-such-thing"}))
     assert response.status_code == 404
+    assert "There is no published record at this address" in response.content.decode()
 
 
 def test_clause_text_is_shown_as_text_not_html(client):
