@@ -244,7 +244,7 @@ def build(count):
     ("name", "expected"),
     [
         ("api:announcements", 3),
-        ("api:clauses", 6),
+        ("api:clauses", 5),
         ("api:topics", 2),
         ("api:parties", 2),
     ],
