@@ -174,9 +174,15 @@ CLAUSE_FILTERS = [
     ),
     _parameter("effect", "Clause effect.", {"type": "string", "enum": list(ClauseEffect.values)}),
     _parameter(
-        "date_from", "Announcement dated on or after.", {"type": "string", "format": "date"}
+        "date_from",
+        "Announcements dated in or after this day, month or year (YYYY-MM-DD, YYYY-MM, YYYY).",
+        STRING,
     ),
-    _parameter("date_to", "Announcement dated on or before.", {"type": "string", "format": "date"}),
+    _parameter(
+        "date_to",
+        "Announcements dated in or before this day, month or year (YYYY-MM-DD, YYYY-MM, YYYY).",
+        STRING,
+    ),
     _parameter(
         "in_force_on", "Only terms in force on this day.", {"type": "string", "format": "date"}
     ),
