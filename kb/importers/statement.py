@@ -531,7 +531,10 @@ def _write_announcement(
         _clean(announcement, f"announcement {item.title!r} (line {item.line})")
         announcement.save()
     counts[f"announcements {outcome}"] += 1
-    announcement.parties.add(*parties)
+    # Only what is missing: adding parties already there would still write a history row.
+    linked = set(announcement.parties.values_list("pk", flat=True))
+    if missing := [party for party in parties if party.pk not in linked]:
+        announcement.parties.add(*missing)
     return announcement
 
 
