@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-PASSWORD_VARIABLE = "KB_DEMO_EDITOR_PASSWORD"
+PASSWORD_VARIABLE = "KB_DEMO_EDITOR_PASSWORD"  # noqa: S105 (a variable name, not a password)
 # The editorial workflow's group, when its migration has created it.
 PUBLISHERS_GROUP = "Publishers"
 CURATED_MODELS = ("announcement", "clause", "party", "topic")
