@@ -56,7 +56,7 @@ _KIND_WORDS = [
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # backslash + ASCII punctuation (CommonMark)
 _LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\((?P<url>[^)\s]+)\)")
 _BOLD = re.compile(r"\*\*(?P<text>.+?)\*\*")
-_TITLE = re.compile(r"^#\s+(?P<title>.*)$")
+_TITLE = re.compile(r"^#(?:\s+(?P<title>.*))?$")
 _SUBHEADING = re.compile(r"^#{2,6}\s+")
 _SOURCE = re.compile(r"^Source:\s*(?P<value>.*)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -163,7 +163,7 @@ def parse_statement(text: str, *, filename: str = "<text>") -> ParsedStatement:
 
     title_index = _find_title(paragraphs, filename)
     title_line, title_paragraph = paragraphs[title_index]
-    title = _plain(_TITLE.match(title_paragraph)["title"], filename, title_line)
+    title = _plain(_TITLE.match(title_paragraph)["title"] or "", filename, title_line)
     if not title:
         raise StatementFormatError(filename, title_line, "the title line has no title")
     _check_length(title, MAX_TITLE_LENGTH, "title", filename, title_line)
