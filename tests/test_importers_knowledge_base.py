@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def knowledge_base():
     """The demo, plus records with every kind of value the demo lacks."""
     call_command("load_demo", stdout=None)
-    publisher = get_user_model().objects.create_user("publisher", password="pw-publisher-1")
+    publisher = get_user_model().objects.create_user("publisher")
     party = make_party("Example Corp", short_name="Example", aliases="Ex\nExample Inc.")
     topic = make_topic("Safety", description="Safety commitments.")
     earlier = make_announcement(
@@ -60,7 +60,7 @@ def _flush():
 
 def test_an_export_restores_everything_on_an_empty_database(knowledge_base):
     _flush()
-    get_user_model().objects.create_user("publisher", password="pw-publisher-1")
+    get_user_model().objects.create_user("publisher")
     import_knowledge_base(document=knowledge_base)
     assert export_knowledge_base() == knowledge_base
 
@@ -77,7 +77,7 @@ def test_the_commands_round_trip_through_a_file(knowledge_base, tmp_path):
     path = tmp_path / "kb.json"
     call_command("export_kb", str(path), stdout=None)
     _flush()
-    get_user_model().objects.create_user("publisher", password="pw-publisher-1")
+    get_user_model().objects.create_user("publisher")
     call_command("import_kb", str(path), stdout=None)
     assert export_knowledge_base() == knowledge_base
 
