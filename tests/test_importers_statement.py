@@ -313,3 +313,10 @@ def test_the_command_exits_non_zero_and_names_the_line_on_bad_input(tmp_path, ca
 def test_the_command_on_a_missing_file_says_so(tmp_path):
     with pytest.raises(CommandError, match="cannot read the file"):
         call_command("import_statement", str(tmp_path / "missing.txt"))
+
+
+@pytest.mark.django_db
+def test_newest_first_lists_show_the_statement_then_the_related_in_its_order(seed):
+    import_statement(parsed=seed, status=Status.PUBLISHED)
+    titles = list(Announcement.objects.newest_first().values_list("title", flat=True))
+    assert titles == [seed.statement.title] + [item.title for item in seed.related]

@@ -437,8 +437,13 @@ def import_statement(
         )
         parties = {name: _party(name, counts) for name in names}
         existing = find_existing(parsed)
-        written = [
-            _write_announcement(
+        # Related announcements first, last one first, and the statement last: with
+        # their dates unknown, lists ordered newest first (ties by id) then show the
+        # statement on top and the related ones in the order the statement gives.
+        pairs = list(zip((parsed.statement, *parsed.related), existing, strict=True))
+        written: list[Announcement] = []
+        for index, (item, current) in reversed(list(enumerate(pairs))):
+            announcement = _write_announcement(
                 item,
                 current,
                 status=status,
@@ -446,10 +451,9 @@ def import_statement(
                 parties=[parties[name] for name in item.party_names],
                 drafts_only=drafts_only,
                 counts=counts,
-                update_title=item is parsed.statement,
+                update_title=index == 0,
             )
-            for item, current in zip((parsed.statement, *parsed.related), existing, strict=True)
-        ]
+            written.insert(0, announcement)
         _write_clauses(written[0], parsed.statement.clauses, counts)
     return ImportResult(
         statement=written[0],
