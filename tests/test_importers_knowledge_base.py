@@ -185,3 +185,14 @@ def test_restored_timestamps_are_the_exported_ones(knowledge_base):
     exported = _announcement(knowledge_base, "earlier-terms")
     assert restored.created_at == dt.datetime.fromisoformat(exported["created_at"])
     assert restored.created_at < timezone.now()
+
+
+def test_each_restored_record_has_one_revision_with_its_relations(knowledge_base):
+    _flush()
+    import_knowledge_base(document=knowledge_base)
+    clause = Clause.objects.get(heading="The term, amended")
+    (revision,) = clause.history.all()
+    assert revision.history_type == "+"
+    assert revision.supersedes_id == clause.supersedes_id
+    first = Clause.objects.get(heading="A term")
+    assert [row.topic.slug for row in first.history.get().topics.all()] == ["safety"]
