@@ -48,8 +48,8 @@ class Command(BaseCommand):
         try:
             parsed = read_statement_file(path)
             result = import_statement(parsed=parsed, status=status)
-        except (StatementFormatError, StatementImportError) as error:
-            raise CommandError(
-                f"{path}: {error}" if isinstance(error, StatementImportError) else str(error)
-            ) from None
+        except StatementFormatError as error:
+            raise CommandError(str(error)) from None  # it names the file and line
+        except StatementImportError as error:
+            raise CommandError(f"{path}: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"{path}: {result.summary()}"))
