@@ -320,3 +320,33 @@ def test_newest_first_lists_show_the_statement_then_the_related_in_its_order(see
     import_statement(parsed=seed, status=Status.PUBLISHED)
     titles = list(Announcement.objects.newest_first().values_list("title", flat=True))
     assert titles == [seed.statement.title] + [item.title for item in seed.related]
+
+
+def test_a_later_preamble_line_not_repeating_the_body_stays_in_the_summary():
+    parsed = parse_statement("First.\nSecond, new.\n# Title\n**Heading\\.**Body\\.\n")
+    assert parsed.statement.summary == "First.\n\nSecond, new."
+
+
+def test_a_statement_without_a_source_line_has_no_source_url():
+    parsed = parse_statement("# Title\n**Heading\\.**Body\\.\n")
+    assert parsed.statement.source_url == ""
+    assert parsed.statement.clauses[0].heading == "Heading"
+
+
+@pytest.mark.django_db
+def test_a_statement_without_a_source_is_found_again_by_its_title():
+    text = "# Title\n**Heading\\.**Body\\.\n"
+    first = import_statement(parsed=parse_statement(text), status=Status.DRAFT)
+    second = import_statement(parsed=parse_statement(text), status=Status.DRAFT)
+    assert second.statement.pk == first.statement.pk
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_when_two_announcements_share_the_source_url(tmp_path):
+    make_announcement("One", source_url="https://example.com/a")
+    make_announcement("Two", source_url="https://example.com/a")
+    path = tmp_path / "statement.md"
+    path.write_text(MINIMAL, encoding="utf-8")
+    with pytest.raises(CommandError, match="More than one announcement matches"):
+        call_command("import_statement", str(path))
+    assert Clause.objects.count() == 0
