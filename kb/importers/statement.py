@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -112,7 +112,7 @@ class ParsedAnnouncement:
 @dataclass(frozen=True)
 class ParsedStatement:
     statement: ParsedAnnouncement
-    related: tuple[ParsedAnnouncement, ...] = field(default_factory=tuple)
+    related: tuple[ParsedAnnouncement, ...] = ()
     filename: str = "<text>"
 
 
@@ -147,7 +147,10 @@ def parse_statement(text: str, *, filename: str = "<text>") -> ParsedStatement:
         raise StatementFormatError(
             filename, None, f"the text is longer than {MAX_STATEMENT_BYTES:,} bytes"
         )
-    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), start=1)]
+    # Split on line breaks only (not str.splitlines(), which also splits on form feeds
+    # and Unicode separators), so line numbers match the reader's editor.
+    physical_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [(number, line.strip()) for number, line in enumerate(physical_lines, start=1)]
     for number, line in lines:
         if "\x00" in line:
             raise StatementFormatError(
