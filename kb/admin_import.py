@@ -182,7 +182,8 @@ def _save(request: HttpRequest) -> HttpResponse:
             ),
         ),
     )
-    if any(find_existing(adjusted)) and not request.user.has_perms(CHANGE_PERMISSIONS):
+    existing, _ = _existing(adjusted)
+    if any(existing) and not request.user.has_perms(CHANGE_PERMISSIONS):
         confirm_form.add_error(
             None,
             "Part of this statement is already in the knowledge base, and you may not "
@@ -206,6 +207,7 @@ def _save(request: HttpRequest) -> HttpResponse:
 
 def _preview(request, confirm_form, parsed: ParsedStatement, formset) -> HttpResponse:
     kinds = dict(Announcement._meta.get_field("kind").choices)
+    existing, lookup_error = _existing(parsed)
     rows = [
         {
             "parsed": item,
@@ -213,9 +215,7 @@ def _preview(request, confirm_form, parsed: ParsedStatement, formset) -> HttpRes
             "existing": current,
             "blocked": current is not None and current.status != Status.DRAFT,
         }
-        for item, current in zip(
-            (parsed.statement, *parsed.related), find_existing(parsed), strict=True
-        )
+        for item, current in zip((parsed.statement, *parsed.related), existing, strict=True)
     ]
     return _render(
         request,
@@ -226,8 +226,18 @@ def _preview(request, confirm_form, parsed: ParsedStatement, formset) -> HttpRes
             "statement": rows[0],
             "related": rows[1:],
             "blocked": [row["parsed"].title for row in rows if row["blocked"]],
+            "lookup_error": lookup_error,
         },
     )
+
+
+def _existing(parsed: ParsedStatement) -> tuple[list[Announcement | None], str]:
+    """What the import would update, or why that cannot be told (an ambiguous lookup,
+    which the import itself then refuses)."""
+    try:
+        return find_existing(parsed), ""
+    except StatementImportError as error:
+        return [None] * (1 + len(parsed.related)), str(error)
 
 
 def _render(request, context: dict) -> HttpResponse:

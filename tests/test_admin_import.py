@@ -191,3 +191,14 @@ def test_statement_text_is_escaped_in_the_preview(editor_client):
     content = response.content.decode()
     assert "<script>alert(1)" not in content and "<img src=x" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_two_announcements_with_the_same_source_url_give_a_form_error(editor_client):
+    make_announcement("One", source_url=SEED_URL, status=Status.DRAFT)
+    make_announcement("Two", source_url=SEED_URL, status=Status.DRAFT)
+    response = editor_client.post(URL, {"text": SEED, "preview": "Preview"})
+    assert response.status_code == 200
+    assert "More than one announcement matches" in response.content.decode()
+    response = editor_client.post(URL, _save_data(SEED, _seed_clauses()))
+    assert response.status_code == 200
+    assert not Clause.objects.exists()
