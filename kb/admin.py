@@ -484,6 +484,15 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
                 )
         super().save_formset(request, form, formset, change)
 
+    def get_deleted_objects(self, objs, request):
+        # A clause superseding another clause of the same announcement goes with it
+        # (workflow.delete_announcement orders the deletes); only links from other
+        # announcements block the deletion.
+        deleted, counts, perms_needed, _ = super().get_deleted_objects(objs, request)
+        outside = workflow.superseded_from_outside([obj.pk for obj in objs])
+        protected = [f"Clause of “{clause.announcement}”: {clause}" for clause in outside]
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request, obj):
         workflow.delete_announcement(obj, by=request.user)
 

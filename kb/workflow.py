@@ -289,17 +289,39 @@ def _restore_m2m(obj: Model, record) -> None:
 
 def delete_announcement(announcement: Announcement, *, by) -> None:
     """Delete an announcement and its clauses, marking the clauses' last history
-    entries so a restore brings back exactly the clauses deleted with it."""
+    entries so that a restore brings back exactly the clauses deleted with it.
+
+    Clauses go one by one, each after the clauses that supersede it, because a
+    clause cannot be deleted while a successor points at it.
+    """
     if not by.has_perm("kb.delete_announcement") or not can_edit(by, announcement):
         raise WorkflowError(_refuse_edit_message(announcement))
+    outside = superseded_from_outside([announcement.pk])
+    if outside:
+        raise WorkflowError(
+            f"“{announcement}” cannot be deleted: clauses of other announcements supersede "
+            f"its clauses ({', '.join(str(clause) for clause in outside)})."
+        )
     with transaction.atomic():
-        started = timezone.now()
-        pk = announcement.pk
+        remaining = {clause.pk: clause for clause in announcement.clauses.all()}
+        while remaining:
+            superseded = {clause.supersedes_id for clause in remaining.values()}
+            for pk in [pk for pk in remaining if pk not in superseded] or list(remaining):
+                clause = remaining.pop(pk)
+                clause._history_user = by
+                clause._change_reason = DELETED_WITH_ANNOUNCEMENT
+                clause.delete()
         announcement._history_user = by
         announcement.delete()
-        Clause.history.filter(
-            announcement_id=pk, history_type="-", history_date__gte=started
-        ).update(history_change_reason=DELETED_WITH_ANNOUNCEMENT, history_user=by)
+
+
+def superseded_from_outside(announcement_ids) -> list[Clause]:
+    """Clauses of other announcements that supersede clauses of these ones."""
+    return list(
+        Clause.objects.filter(supersedes__announcement__in=announcement_ids).exclude(
+            announcement__in=announcement_ids
+        )
+    )
 
 
 def deleted_announcements():
@@ -349,7 +371,9 @@ def restore_announcement(deletion_history_id: int, *, by) -> Announcement:
         announcement = record.instance
         announcement.status = Status.DRAFT
         _save_checked(announcement, by=by, reason=RESTORED, insert=True)
-        _restore_m2m(announcement, record)
+        # The deletion entry is written after the m2m rows are gone: take them
+        # from the version before it.
+        _restore_m2m(announcement, record.prev_record or record)
         pending = {clause_record.id: clause_record for clause_record in clause_records}
         restored: set[int] = set()
         while pending:
@@ -366,7 +390,7 @@ def restore_announcement(deletion_history_id: int, *, by) -> Announcement:
                 if not Clause.objects.filter(pk=clause.supersedes_id).exists():
                     clause.supersedes_id = None
                 _save_checked(clause, by=by, reason=RESTORED, insert=True)
-                _restore_m2m(clause, clause_record)
+                _restore_m2m(clause, clause_record.prev_record or clause_record)
                 restored.add(clause_record.id)
                 del pending[clause_record.id]
     return announcement
