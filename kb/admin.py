@@ -44,7 +44,8 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.COUNT_CAP + 1].count()
+        # Order does not change a count: drop it, or the subquery would sort.
+        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
 
     @property
     def count_is_capped(self) -> bool:
@@ -340,6 +341,9 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view_title(self, request, obj):
+        return f"History: {obj}"
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
         context = {
@@ -373,6 +377,17 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
         return _without_version_if_read_only(
             self, request, obj, super().get_fieldsets(request, obj)
         )
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            # Nothing to write: no new version and no empty history entry (and no
+            # rewrite of fields someone else may have just changed).
+            return
+        if change:
+            obj.version = workflow.claim_version(
+                type(obj), obj.pk, form.cleaned_data["loaded_version"]
+            )
+        super().save_model(request, obj, form, change)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -470,10 +485,6 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
-        if change:
-            obj.version = workflow.claim_version(
-                Announcement, obj.pk, form.cleaned_data["loaded_version"]
-            )
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -722,15 +733,21 @@ class ClauseAdmin(GuardedHistoryAdmin):
             request, obj.announcement if obj else None
         )
 
-    def save_model(self, request, obj, form, change):
-        if not workflow.can_edit(request.user, obj.announcement):
-            # Moving a clause into a published announcement is a Publisher's edit.
-            raise PermissionDenied
-        if change:
-            obj.version = workflow.claim_version(
-                Clause, obj.pk, form.cleaned_data["loaded_version"]
-            )
-        super().save_model(request, obj, form, change)
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "announcement" not in form.base_fields:
+            return form
+        user = request.user
+
+        class ClauseForm(form):
+            def clean_announcement(self):
+                announcement = self.cleaned_data["announcement"]
+                if not workflow.can_edit(user, announcement):
+                    # Adding to or moving into a published announcement is a Publisher's edit.
+                    raise forms.ValidationError(workflow.refuse_edit_message(announcement))
+                return announcement
+
+        return ClauseForm
 
 
 @admin.register(Party)

@@ -78,7 +78,7 @@ def can_edit(user, announcement: Announcement) -> bool:
     return announcement.status in EDITOR_STATES or user.has_perm(PUBLISH_PERMISSION)
 
 
-def _refuse_edit_message(announcement: Announcement) -> str:
+def refuse_edit_message(announcement: Announcement) -> str:
     return (
         f"“{announcement}” is {announcement.get_status_display().lower()}: "
         "only Publishers may change published or retracted announcements."
@@ -97,7 +97,7 @@ def transition(announcement: Announcement, name: str, *, by) -> Announcement:
     with transaction.atomic():
         current = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if not can_edit(by, current):
-            raise WorkflowError(_refuse_edit_message(current))
+            raise WorkflowError(refuse_edit_message(current))
         if current.status not in step.sources:
             allowed = " or ".join(Status(source).label.lower() for source in step.sources)
             raise WorkflowError(
@@ -242,7 +242,7 @@ def revert(record, *, by) -> Model:
             raise WorkflowError(f"This {model._meta.verbose_name} has been deleted.")
         announcement = current if model is Announcement else current.announcement
         if not can_edit(by, announcement):
-            raise WorkflowError(_refuse_edit_message(announcement))
+            raise WorkflowError(refuse_edit_message(announcement))
         for name in content:
             setattr(current, name, getattr(record, name))
         if model is Clause and not Clause.objects.filter(pk=current.supersedes_id).exists():
@@ -295,7 +295,7 @@ def delete_announcement(announcement: Announcement, *, by) -> None:
     clause cannot be deleted while a successor points at it.
     """
     if not by.has_perm("kb.delete_announcement") or not can_edit(by, announcement):
-        raise WorkflowError(_refuse_edit_message(announcement))
+        raise WorkflowError(refuse_edit_message(announcement))
     outside = superseded_from_outside([announcement.pk])
     if outside:
         raise WorkflowError(

@@ -492,3 +492,14 @@ def test_the_audit_page_reports_a_bad_date_as_a_form_error(publisher_client):
 
 def test_an_editor_cannot_see_the_audit_page(editor_client):
     assert editor_client.get(reverse("admin:kb_audit")).status_code == 403
+
+
+def test_an_editor_cannot_add_a_clause_to_a_published_announcement(editor_client):
+    published = make_announcement("Published", status=Status.PUBLISHED)
+    response = editor_client.post(
+        reverse("admin:kb_clause_add"),
+        {"announcement": published.pk, "position": 1, "heading": "Sneaked in", "effect": "new"},
+    )
+    assert response.status_code == 200
+    assert "only Publishers may change published" in response.text
+    assert not Clause.objects.exists()
