@@ -56,8 +56,11 @@ class CappedCountPaginator(Paginator):
 
 
 class _RelatedExistsFilter(admin.SimpleListFilter):
-    related_model: type = Party
-    through_lookup = ""
+    """Filter by the slug of a related party or topic; ``links`` maps each model
+    this filter serves to its through table and the through table's path back."""
+
+    related_model: type
+    links: dict
 
     def lookups(self, request, model_admin):
         return self.related_model.objects.values_list("slug", "name")
@@ -65,37 +68,32 @@ class _RelatedExistsFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        through, owner = self.through(queryset.model)
+        through, owner = self.links[queryset.model]
         related = self.related_model._meta.model_name
         matching = through.objects.filter(
             **{owner: OuterRef("pk"), f"{related}__slug": self.value()}
         )
         return queryset.filter(Exists(matching))
 
-    def through(self, model):
-        raise NotImplementedError
-
 
 class PartyFilter(_RelatedExistsFilter):
     title = "party"
     parameter_name = "party"
     related_model = Party
-
-    def through(self, model):
-        if model is Announcement:
-            return Announcement.parties.through, "announcement"
-        return Clause.parties.through, "clause"
+    links = {
+        Announcement: (Announcement.parties.through, "announcement"),
+        Clause: (Clause.parties.through, "clause"),
+    }
 
 
 class TopicFilter(_RelatedExistsFilter):
     title = "topic"
     parameter_name = "topic"
     related_model = Topic
-
-    def through(self, model):
-        if model is Announcement:
-            return Clause.topics.through, "clause__announcement"
-        return Clause.topics.through, "clause"
+    links = {
+        Announcement: (Clause.topics.through, "clause__announcement"),
+        Clause: (Clause.topics.through, "clause"),
+    }
 
 
 class YearFilter(admin.SimpleListFilter):

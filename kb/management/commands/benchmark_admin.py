@@ -71,8 +71,9 @@ class Command(BaseCommand):
             f"clauses on {connection.vendor}"
         )
         for url in pages:
-            median, queries = self.time_page(url, options["repeat"])
+            median, queries, slowest = self.time_page(url, options["repeat"])
             self.stdout.write(f"{median:8.1f} ms {queries:3d} queries  {url}")
+            self.stdout.write(f"           slowest {slowest['time']} s: {slowest['sql'][:300]}")
         for model in (Announcement, Clause):
             full = self.time_call(lambda m=model: m.objects.count(), options["repeat"])
             capped = self.time_call(
@@ -100,9 +101,10 @@ class Command(BaseCommand):
                 response.render()
             timings.append((time.perf_counter() - started) * 1000)
             queries = len(captured.captured_queries)
+            slowest = max(captured.captured_queries, key=lambda query: float(query["time"]))
             if response.status_code != 200:
                 self.stderr.write(f"{url} answered {response.status_code}")
-        return statistics.median(timings), queries
+        return statistics.median(timings), queries, slowest
 
     @staticmethod
     def time_call(call, repeat):
