@@ -520,3 +520,68 @@ def test_the_date_hierarchy_drills_into_a_year_by_month(publisher_client):
     make_announcement(status=Status.DRAFT, date=dt.date(2025, 10, 28))
     response = publisher_client.get(f"{CHANGELIST}?date__year=2025")
     assert "date__month=10" in response.text
+
+
+ADMIN_PAGES = {
+    "announcement list": lambda a: CHANGELIST,
+    "announcement add": lambda a: reverse("admin:kb_announcement_add"),
+    "announcement change": lambda a: change_url(a),
+    "announcement history": lambda a: reverse("admin:kb_announcement_history", args=[a.pk]),
+    "deleted announcements": lambda a: reverse("admin:kb_announcement_deleted"),
+    "audit": lambda a: reverse("admin:kb_audit"),
+    "clause list": lambda a: CLAUSE_CHANGELIST,
+    "clause add": lambda a: reverse("admin:kb_clause_add"),
+    "party list": lambda a: reverse("admin:kb_party_changelist"),
+    "topic list": lambda a: reverse("admin:kb_topic_changelist"),
+}
+PAGE_STATUS_BY_ROLE = {
+    "Readers": dict.fromkeys(ADMIN_PAGES, 403),
+    "Editors": {**dict.fromkeys(ADMIN_PAGES, 200), "audit": 403},
+    "Publishers": dict.fromkeys(ADMIN_PAGES, 200),
+}
+
+
+@pytest.mark.parametrize("role", PAGE_STATUS_BY_ROLE)
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_each_role_opens_exactly_its_admin_pages(client, role, page):
+    client.force_login(make_user(role=role))
+    draft = make_announcement(status=Status.DRAFT)
+    response = client.get(ADMIN_PAGES[page](draft))
+    assert response.status_code == PAGE_STATUS_BY_ROLE[role][page]
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "before", "after"),
+    [
+        ("Editors", "send_to_review", Status.DRAFT, Status.IN_REVIEW),
+        ("Editors", "back_to_draft", Status.IN_REVIEW, Status.DRAFT),
+        ("Editors", "publish", Status.IN_REVIEW, Status.IN_REVIEW),
+        ("Editors", "retract", Status.PUBLISHED, Status.PUBLISHED),
+        ("Editors", "back_to_draft", Status.RETRACTED, Status.RETRACTED),
+        ("Publishers", "send_to_review", Status.DRAFT, Status.IN_REVIEW),
+        ("Publishers", "publish", Status.IN_REVIEW, Status.PUBLISHED),
+        ("Publishers", "retract", Status.PUBLISHED, Status.RETRACTED),
+        ("Publishers", "back_to_draft", Status.RETRACTED, Status.DRAFT),
+        ("Publishers", "publish", Status.DRAFT, Status.DRAFT),
+        ("Publishers", "retract", Status.DRAFT, Status.DRAFT),
+    ],
+)
+def test_each_role_moves_announcements_only_where_the_workflow_allows(
+    client, role, action, before, after
+):
+    client.force_login(make_user(role=role))
+    announcement = make_announcement(status=before)
+    response = run_action(client, action, announcement)
+    announcement.refresh_from_db()
+    assert announcement.status == after
+    if before == after:
+        refusals = [m for m in response.context["messages"] if m.level_tag == "error"]
+        assert refusals, "a refused action says why"
+
+
+def test_a_reader_cannot_run_a_workflow_action(client, reader):
+    client.force_login(reader)
+    draft = make_announcement(status=Status.DRAFT)
+    assert run_action(client, "send_to_review", draft).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
