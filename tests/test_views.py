@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kb import workflow
 from kb.dates import DatePrecision
 from kb.models import ClauseEffect, Status
 from tests.factories import (
@@ -382,3 +383,12 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_rows(client, page):
     url, _ = PAGES[page]
     one = count_queries(client, url(build(1)))
     assert count_queries(client, url(build(50))) == one
+
+
+def test_an_editors_preview_of_a_draft_says_it_is_not_public(admin_client):
+    draft = make_announcement("Draft statement", status=Status.DRAFT)
+    make_clause(draft, "Draft clause")
+    url = reverse("admin:kb_announcement_preview", args=[workflow.preview_token(draft)])
+    page = admin_client.get(url).content.decode()
+    assert "Draft clause" in page
+    assert "Preview: this announcement is draft." in page
