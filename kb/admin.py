@@ -405,6 +405,10 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
     list_select_related = ["updated_by"]
     search_fields = ["title", "slug", "source_url"]
     date_hierarchy = "date"
+    # Newest added first: the primary key's index serves any filter with LIMIT 100,
+    # where the records' date order (no index on date alone) sorts every matching
+    # row: 0.2 ms against 2.4 s at a million rows on PostgreSQL (benchmark_admin).
+    ordering = ["-pk"]
     autocomplete_fields = ["parties"]
     prepopulated_fields = {"slug": ["title"]}
     save_on_top = True

@@ -366,7 +366,8 @@ def test_a_clause_edited_in_between_refuses_the_inline_save(editor_client):
     response = editor_client.post(change_url(announcement), stale)
 
     assert response.status_code == 200
-    assert "Someone else saved this clause" in response.text or "while you were" in response.text
+    assert "saved this clause while you were editing it" in response.text
+    assert "heading: “Original heading” → “Changed by someone else”" in response.text
     assert "My new text" in response.text
     clause.refresh_from_db()
     assert (clause.heading, clause.text) == ("Changed by someone else", "")
