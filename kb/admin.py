@@ -353,12 +353,14 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def revert_view(self, request, object_id, history_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        record = self.model.history.filter(id=object_id, history_id=history_id).first()
         obj = self.get_object(request, object_id)
+        if obj is not None and not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        record = obj and self.model.history.filter(id=obj.pk, history_id=history_id).first()
         history_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[object_id]
         )
-        if record is None or obj is None:
+        if record is None:
             self.message_user(request, "There is no such version to revert to.", messages.ERROR)
             return redirect(history_url)
         try:

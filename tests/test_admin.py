@@ -586,3 +586,35 @@ def test_a_reader_cannot_run_a_workflow_action(client, reader):
     assert run_action(client, "send_to_review", draft).status_code == 403
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
+
+
+def test_a_reader_cannot_revert_anything(client, reader):
+    client.force_login(reader)
+    announcement = make_announcement(status=Status.DRAFT)
+    url = reverse(
+        "admin:kb_announcement_revert",
+        args=[announcement.pk, announcement.history.latest().history_id],
+    )
+    assert client.post(url).status_code == 403
+
+
+def test_reverting_to_a_version_of_another_record_is_refused(editor_client):
+    announcement = make_announcement(status=Status.DRAFT)
+    other = make_announcement(status=Status.DRAFT)
+    url = reverse(
+        "admin:kb_announcement_revert",
+        args=[announcement.pk, other.history.latest().history_id],
+    )
+    response = editor_client.post(url, follow=True)
+    assert "There is no such version to revert to." in messages_of(response)
+
+
+def test_a_clause_is_reverted_from_its_own_history(editor_client):
+    clause = make_clause(make_announcement(status=Status.DRAFT), "Before")
+    before = clause.history.latest()
+    clause.heading = "After"
+    clause.save()
+    url = reverse("admin:kb_clause_revert", args=[clause.pk, before.history_id])
+    assert editor_client.post(url).status_code == 302
+    clause.refresh_from_db()
+    assert clause.heading == "Before"
