@@ -618,3 +618,22 @@ def test_a_clause_is_reverted_from_its_own_history(editor_client):
     assert editor_client.post(url).status_code == 302
     clause.refresh_from_db()
     assert clause.heading == "Before"
+
+
+@pytest.mark.parametrize("rows", [2, 20], ids=["2 rows", "20 rows"])
+def test_the_audit_page_runs_the_same_queries_for_2_or_20_changes(
+    publisher_client, django_assert_num_queries, rows
+):
+    make_announcements_with_clauses(rows)
+    url = reverse("admin:kb_audit")
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, 7)
+
+
+@pytest.mark.parametrize("rows", [2, 20], ids=["2 rows", "20 rows"])
+def test_the_deleted_list_runs_the_same_queries_for_2_or_20_announcements(
+    editor_client, editor, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        workflow.delete_announcement(make_announcement(status=Status.DRAFT), by=editor)
+    url = reverse("admin:kb_announcement_deleted")
+    queries_of_second_load(editor_client, url, django_assert_num_queries, 6)
