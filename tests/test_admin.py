@@ -637,3 +637,22 @@ def test_the_deleted_list_runs_the_same_queries_for_2_or_20_announcements(
         workflow.delete_announcement(make_announcement(status=Status.DRAFT), by=editor)
     url = reverse("admin:kb_announcement_deleted")
     queries_of_second_load(editor_client, url, django_assert_num_queries, 6)
+
+
+@pytest.mark.parametrize("versions", [2, 20], ids=["2 versions", "20 versions"])
+def test_the_history_view_runs_the_same_queries_for_2_or_20_versions(
+    editor_client, django_assert_num_queries, versions
+):
+    announcement = make_announcement(status=Status.DRAFT, parties=[make_party()])
+    for number in range(versions):
+        announcement.title = f"Title {number}"
+        announcement.save()
+    url = history_url(announcement)
+    queries_of_second_load(editor_client, url, django_assert_num_queries, 11)
+
+
+def test_the_history_view_shows_changed_parties_by_name(editor_client):
+    announcement = make_announcement(status=Status.DRAFT, parties=[make_party("Microsoft")])
+    announcement.parties.add(make_party("OpenAI"))
+    response = editor_client.get(history_url(announcement))
+    assert "<del>Microsoft</del> &rarr; <ins>Microsoft, OpenAI</ins>" in response.text
