@@ -29,6 +29,16 @@ demo: migrate
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production: the environment must say DEBUG=0 and give SECRET_KEY and ALLOWED_HOSTS
+# (see docs/production.md); WEB_CONCURRENCY sets the number of gunicorn workers.
+serve-prod: setup
+	@test "$$DEBUG" = 0 || { echo "serve-prod needs DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment" >&2; exit 1; }
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	exec $(BIN)/gunicorn kb.wsgi --config gunicorn.conf.py
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
