@@ -1,0 +1,166 @@
+"""backup_kb / restore_kb on a live site: a backup taken while editors save holds
+every record committed before it started, whole, and restores into a fresh database.
+
+Each test database here is a real one outside the test transaction (a file for
+SQLite, a scratch database on the PostgreSQL server), driven by the commands in
+child processes, as an operator would run them.
+"""
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.concurrent_writes import CLAUSES_PER_WRITE
+
+pytestmark = pytest.mark.slow
+
+WRITE_SECONDS = 6
+BACKUP_AFTER_SECONDS = 2.5
+
+
+class Database:
+    """A database the commands can be pointed at through DATABASE_URL."""
+
+    def __init__(self, url):
+        self.url = url
+        self.env = {**os.environ, "DATABASE_URL": url}
+
+    def manage(self, *args, check=True):
+        return subprocess.run(  # noqa: S603
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=check,
+        )
+
+    def query(self, sql):
+        if self.url.startswith("sqlite"):
+            with closing(sqlite3.connect(urlsplit(self.url).path)) as db:
+                return db.execute(sql).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.url) as db:
+            return db.execute(sql).fetchall()
+
+    def announcements(self):
+        """Each announcement's slug and its number of clauses."""
+        return dict(
+            self.query(
+                "SELECT a.slug, count(c.id) FROM kb_announcement a"
+                " LEFT JOIN kb_clause c ON c.announcement_id = a.id GROUP BY a.slug"
+            )
+        )
+
+
+def _postgres_admin():
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return psycopg.connect(urlunsplit(url._replace(path="/postgres")), autocommit=True)
+
+
+@pytest.fixture(scope="module")
+def site_and_spare(tmp_path_factory):
+    """Two freshly migrated, empty databases: the live site's and a spare to restore into."""
+    workdir = tmp_path_factory.mktemp("backups")
+    if connection.vendor == "sqlite":
+        site = Database(f"sqlite:///{workdir / 'site.sqlite3'}")
+        site.manage("migrate", "--noinput")
+        spare = Database(f"sqlite:///{workdir / 'spare.sqlite3'}")
+        spare.manage("migrate", "--noinput")
+        yield site, spare, workdir
+        return
+    url = urlsplit(os.environ["DATABASE_URL"])
+    names = [f"{connection.settings_dict['NAME']}_{role}" for role in ("site", "spare")]
+    with _postgres_admin() as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{names[0]}"')
+    site = Database(urlunsplit(url._replace(path=f"/{names[0]}")))
+    site.manage("migrate", "--noinput")
+    with _postgres_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
+    spare = Database(urlunsplit(url._replace(path=f"/{names[1]}")))
+    yield site, spare, workdir
+    with _postgres_admin() as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def backup_during_writes(site_and_spare):
+    """Editors save for WRITE_SECONDS; a backup taken in the middle of it is restored
+    into the spare database."""
+    site, spare, workdir = site_and_spare
+    result_file = workdir / "writes.json"
+    writers = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "tests.concurrent_writes", "--seconds", str(WRITE_SECONDS)]
+        + ["--writers", "4", "--readers", "2", "--out", str(result_file)],
+        cwd=settings.BASE_DIR,
+        env=site.env,
+    )
+    time.sleep(BACKUP_AFTER_SECONDS)
+    started = time.time()
+    output = site.manage("backup_kb", str(workdir / "backups")).stdout
+    finished = time.time()
+    assert writers.wait(timeout=WRITE_SECONDS + 60) == 0
+    writes = json.loads(result_file.read_text())
+    assert writes["write_errors"] == []
+    backup_file = re.search(r"Backed up to (\S+)", output)[1]
+    spare.manage("restore_kb", backup_file)
+    return site, spare, writes["committed"], started, finished, backup_file
+
+
+def test_a_backup_is_named_by_its_utc_timestamp(backup_during_writes):
+    *_, backup_file = backup_during_writes
+    assert re.fullmatch(r"kb-\d{8}T\d{12}Z\.(sqlite3|json\.gz)", os.path.basename(backup_file))
+
+
+def test_a_restored_backup_holds_every_record_committed_before_it_began(backup_during_writes):
+    _, spare, committed, started, finished, _ = backup_during_writes
+    restored = spare.announcements()
+    before = {slug for slug, at in committed if at < started}
+    after = {slug for slug, at in committed if at > finished}
+    assert before, "the writers committed nothing before the backup"
+    assert before <= restored.keys()
+    assert not after & restored.keys()
+    assert set(restored.values()) == {CLAUSES_PER_WRITE}, "an announcement lost clauses"
+
+
+def test_restore_refuses_a_database_that_is_not_empty(backup_during_writes):
+    site, _, _, _, _, backup_file = backup_during_writes
+    before = site.announcements()
+    result = site.manage("restore_kb", backup_file, check=False)
+    assert result.returncode == 1
+    assert "The database is not empty" in result.stderr
+    assert "--force" in result.stderr
+    assert site.announcements() == before
+
+
+def test_restore_with_force_replaces_everything_with_the_backup(backup_during_writes):
+    site, spare, *_, backup_file = backup_during_writes
+    assert len(site.announcements()) > len(spare.announcements())
+    site.manage("restore_kb", "--force", backup_file)
+    assert site.announcements() == spare.announcements()
+
+
+def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(backup_during_writes, tmp_path):
+    _, spare, *_, backup_file = backup_during_writes
+    before = spare.announcements()
+    bogus = tmp_path / os.path.basename(backup_file)
+    bogus.write_text("not a backup\n")
+    result = spare.manage("restore_kb", "--force", str(bogus), check=False)
+    assert result.returncode == 1
+    assert f"{bogus.name}: not a kb backup" in result.stderr
+    assert spare.announcements() == before
