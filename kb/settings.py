@@ -167,10 +167,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kb.login_throttle.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "kb.login_throttle.client_address"
 
-# Request limits: nothing a staff member sends legitimately comes near these.
+# Request limits: nothing a staff member sends legitimately comes near these, and a
+# request past them gets HTTP 400. Form bodies (a pasted statement is well under 1 MB):
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# An announcement edited in the admin posts about 20 fields per clause inline: room
+# for a 200-clause contract, still far from what makes parsing costly.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Uploads larger than this are spooled to a temporary file instead of memory. It is
+# not a cap: file size is capped by the proxy (client_max_body_size) and each upload form.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security headers, on in every configuration so tests see what production sends.
