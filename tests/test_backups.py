@@ -25,7 +25,15 @@ from tests.concurrent_writes import CLAUSES_PER_WRITE
 pytestmark = pytest.mark.slow
 
 WRITE_SECONDS = 6
-BACKUP_AFTER_SECONDS = 2.5
+ADDED_AFTER_BACKUP = "Added after the backup"
+MAKE_ANNOUNCEMENT = "from tests.factories import make_announcement; make_announcement"
+
+
+def _wait_for_first_writes(site, timeout=30):
+    """The backup must start mid-way: after the writers' first commits, before their last."""
+    deadline = time.monotonic() + timeout
+    while len(site.announcements()) < 8 and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 class Database:
@@ -110,7 +118,7 @@ def backup_during_writes(site_and_spare):
         cwd=settings.BASE_DIR,
         env=site.env,
     )
-    time.sleep(BACKUP_AFTER_SECONDS)
+    _wait_for_first_writes(site)
     started = time.time()
     output = site.manage("backup_kb", str(workdir / "backups")).stdout
     finished = time.time()
@@ -119,6 +127,7 @@ def backup_during_writes(site_and_spare):
     assert writes["write_errors"] == []
     backup_file = re.search(r"Backed up to (\S+)", output)[1]
     spare.manage("restore_kb", backup_file)
+    site.manage("shell", "-c", f"{MAKE_ANNOUNCEMENT}('{ADDED_AFTER_BACKUP}')")
     return site, spare, writes["committed"], started, finished, backup_file
 
 
@@ -150,9 +159,10 @@ def test_restore_refuses_a_database_that_is_not_empty(backup_during_writes):
 
 def test_restore_with_force_replaces_everything_with_the_backup(backup_during_writes):
     site, spare, *_, backup_file = backup_during_writes
-    assert len(site.announcements()) > len(spare.announcements())
+    assert "added-after-the-backup" in site.announcements()
     site.manage("restore_kb", "--force", backup_file)
     assert site.announcements() == spare.announcements()
+    assert "added-after-the-backup" not in site.announcements()
 
 
 def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(backup_during_writes, tmp_path):
