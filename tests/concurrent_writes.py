@@ -59,7 +59,7 @@ def reader(number: int, deadline: float, results) -> None:
     from kb.models import Clause
 
     reads, errors = 0, []
-    while time.time() < deadline:
+    while reads == 0 or time.time() < deadline:
         try:
             list(Clause.objects.published().for_list().newest_first()[:20])
             reads += 1
