@@ -26,14 +26,17 @@ def free_port() -> int:
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
-    """Run a management command in a child process with ``env`` (raises if it fails)."""
-    subprocess.run(  # noqa: S603 (our own interpreter and manage.py, fixed arguments)
+    """Run a management command in a child process with ``env``; raise with its output
+    if it fails."""
+    result = subprocess.run(  # noqa: S603 (our own interpreter and manage.py, fixed arguments)
         [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
         env=env,
-        check=True,
         capture_output=True,
         text=True,
+        check=False,
     )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
 
 @contextlib.contextmanager
