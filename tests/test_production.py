@@ -141,3 +141,18 @@ def test_static_files_are_served_under_hashed_names_cached_for_ever(production):
     response = fetch(production, stylesheet[1])
     assert response.status == 200
     assert "immutable" in response.getheader("Cache-Control")
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_required_settings(tmp_path, missing):
+    env = production_env(tmp_path)
+    del env[missing]
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set when DEBUG is off." in result.stderr
