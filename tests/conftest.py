@@ -19,7 +19,9 @@ def logins_unthrottled(settings):
     request, and django-axes refuses that. Login throttling has its own tests
     (tests/test_login_throttle.py), which turn it back on."""
     settings.AXES_ENABLED = False
-    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    settings.AUTHENTICATION_BACKENDS = [
+        backend for backend in settings.AUTHENTICATION_BACKENDS if not backend.startswith("axes.")
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from kb import settings as project_settings
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct-horse-battery-staple"
@@ -12,11 +14,9 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture(autouse=True)
 def login_throttling(settings):
+    """As configured in kb/settings.py (conftest.py turns throttling off for other tests)."""
     settings.AXES_ENABLED = True
-    settings.AUTHENTICATION_BACKENDS = [
-        "axes.backends.AxesStandaloneBackend",
-        "django.contrib.auth.backends.ModelBackend",
-    ]
+    settings.AUTHENTICATION_BACKENDS = project_settings.AUTHENTICATION_BACKENDS
 
 
 @pytest.fixture

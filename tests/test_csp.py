@@ -1,5 +1,5 @@
-"""The admin keeps working under our Content-Security-Policy, which allows scripts
-and styles only from our own origin: no page may need inline script or style."""
+"""Our Content-Security-Policy allows scripts and styles only from our own origin, so
+no page, public or admin, may need inline script, style or event handlers."""
 
 import re
 
@@ -7,6 +7,8 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+
+from tests.factories import make_announcement, make_clause, make_party, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -40,5 +42,21 @@ def test_every_admin_page_needs_no_inline_script_or_style(admin_client, superuse
         response = admin_client.get(path)
         assert response.status_code == 200, path
         assert "Content-Security-Policy" in response.headers, path
+        assert not INLINE_SCRIPT.search(response.text), path
+        assert not INLINE_STYLE.search(response.text), path
+
+
+def test_public_pages_need_no_inline_script_or_style(client):
+    party, topic = make_party(), make_topic()
+    clause = make_clause(make_announcement(parties=[party]), topics=[topic], parties=[party])
+    for path in [
+        reverse("kb:home"),
+        clause.announcement.get_absolute_url(),
+        clause.get_absolute_url(),
+        topic.get_absolute_url(),
+        party.get_absolute_url(),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
         assert not INLINE_SCRIPT.search(response.text), path
         assert not INLINE_STYLE.search(response.text), path
