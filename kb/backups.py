@@ -2,8 +2,9 @@
 
 SQLite: a page-for-page copy made with SQLite's online backup API, which reads one
 consistent snapshot (in WAL mode writers carry on meanwhile) and is itself a
-working database file. PostgreSQL: a JSON dump (Django's serializer, natural keys)
-read inside one REPEATABLE READ transaction, so every table comes from the same
+working database file. PostgreSQL (or SQLite with ``as_json``, to move between
+engines): a JSON dump (Django's serializer, natural keys) read inside one
+transaction (REPEATABLE READ on PostgreSQL), so every table comes from the same
 snapshot.
 
 A backup is written under a temporary name and renamed when complete, so a file
@@ -61,21 +62,25 @@ class Contents:
         return ", ".join(f"{count} {name}" for name, count in vars(self).items())
 
 
-def backup_name(now: dt.datetime, vendor: str) -> str:
-    suffix = SQLITE_SUFFIX if vendor == "sqlite" else JSON_SUFFIX
+def backup_name(now: dt.datetime, *, as_json: bool) -> str:
+    suffix = JSON_SUFFIX if as_json else SQLITE_SUFFIX
     return f"kb-{now.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}{suffix}"
 
 
-def backup(directory: Path, *, now: dt.datetime | None = None) -> Path:
-    """Write a consistent snapshot of the database into ``directory``; return its path."""
+def backup(directory: Path, *, as_json: bool = False, now: dt.datetime | None = None) -> Path:
+    """Write a consistent snapshot of the database into ``directory``; return its path.
+
+    SQLite gets a database file unless ``as_json`` (the way to move to PostgreSQL);
+    PostgreSQL always gets JSON."""
     connection = connections[DEFAULT_DB_ALIAS]
+    as_json = as_json or connection.vendor != "sqlite"
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / backup_name(now or dt.datetime.now(dt.UTC), connection.vendor)
+    target = directory / backup_name(now or dt.datetime.now(dt.UTC), as_json=as_json)
     if target.exists():
         raise BackupError(f"{target} already exists.")
     partial = target.with_name(target.name + ".partial")
     try:
-        if connection.vendor == "sqlite":
+        if not as_json:
             _backup_sqlite(partial)
         else:
             _backup_json(partial)
@@ -95,9 +100,13 @@ def _backup_sqlite(path: Path) -> None:
 
 
 def _backup_json(path: Path) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    # One transaction, so every table is read from the same snapshot. On SQLite it is
+    # IMMEDIATE (settings), so writers wait until the dump is done.
     with transaction.atomic():
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         with gzip.open(path, "wt", encoding="utf-8") as out:
             call_command(
                 "dumpdata",
@@ -125,7 +134,7 @@ def restore(path: Path, *, force: bool = False) -> Contents:
         if vendor != "sqlite":
             raise BackupError(
                 f"{path.name} is a SQLite backup; this database is {vendor}. "
-                "Take a JSON backup on SQLite with dumpdata to move between engines."
+                "To move to it, take a JSON backup on SQLite (backup_kb --json)."
             )
         _restore_sqlite(path)
     elif path.name.endswith(JSON_SUFFIX):

@@ -9,6 +9,7 @@ child processes, as an operator would run them.
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.slow
 WRITE_SECONDS = 6
 ADDED_AFTER_BACKUP = "Added after the backup"
 MAKE_ANNOUNCEMENT = "from tests.factories import make_announcement; make_announcement"
+MAKE_CLAUSE = "from tests.factories import make_clause; make_clause"
 
 
 def _wait_for_first_writes(site, timeout=30):
@@ -79,38 +81,48 @@ def _postgres_admin():
 
 
 @pytest.fixture(scope="module")
-def site_and_spare(tmp_path_factory):
-    """Two freshly migrated, empty databases: the live site's and a spare to restore into."""
-    workdir = tmp_path_factory.mktemp("backups")
+def fresh_database(tmp_path_factory):
+    """Makes freshly migrated, empty databases: copies of one migrated once."""
+    workdir = tmp_path_factory.mktemp("databases")
     if connection.vendor == "sqlite":
-        site = Database(f"sqlite:///{workdir / 'site.sqlite3'}")
-        site.manage("migrate", "--noinput")
-        spare = Database(f"sqlite:///{workdir / 'spare.sqlite3'}")
-        spare.manage("migrate", "--noinput")
-        yield site, spare, workdir
+        pristine = workdir / "pristine.sqlite3"
+        Database(f"sqlite:///{pristine}").manage("migrate", "--noinput")
+
+        def make(role):
+            shutil.copyfile(pristine, workdir / f"{role}.sqlite3")
+            return Database(f"sqlite:///{workdir / role}.sqlite3")
+
+        yield make
         return
+
     url = urlsplit(os.environ["DATABASE_URL"])
-    names = [f"{connection.settings_dict['NAME']}_{role}" for role in ("site", "spare")]
+    prefix = connection.settings_dict["NAME"]
+    created = [f"{prefix}_pristine"]
     with _postgres_admin() as admin:
-        for name in names:
+        admin.execute(f'DROP DATABASE IF EXISTS "{created[0]}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{created[0]}"')
+    Database(urlunsplit(url._replace(path=f"/{created[0]}"))).manage("migrate", "--noinput")
+
+    def make(role):
+        name = f"{prefix}_{role}"
+        with _postgres_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{names[0]}"')
-    site = Database(urlunsplit(url._replace(path=f"/{names[0]}")))
-    site.manage("migrate", "--noinput")
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{created[0]}"')
+        created.append(name)
+        return Database(urlunsplit(url._replace(path=f"/{name}")))
+
+    yield make
     with _postgres_admin() as admin:
-        admin.execute(f'CREATE DATABASE "{names[1]}" TEMPLATE "{names[0]}"')
-    spare = Database(urlunsplit(url._replace(path=f"/{names[1]}")))
-    yield site, spare, workdir
-    with _postgres_admin() as admin:
-        for name in names:
+        for name in created:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="module")
-def backup_during_writes(site_and_spare):
-    """Editors save for WRITE_SECONDS; a backup taken in the middle of it is restored
-    into the spare database."""
-    site, spare, workdir = site_and_spare
+def backup_during_writes(fresh_database, tmp_path_factory):
+    """Editors save on the site for WRITE_SECONDS; a backup taken in the middle of it
+    is restored into a spare database."""
+    site, spare = fresh_database("site"), fresh_database("spare")
+    workdir = tmp_path_factory.mktemp("backups")
     result_file = workdir / "writes.json"
     writers = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "tests.concurrent_writes", "--seconds", str(WRITE_SECONDS)]
@@ -174,3 +186,15 @@ def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(backup_durin
     assert result.returncode == 1
     assert f"{bogus.name}: not a kb backup" in result.stderr
     assert spare.announcements() == before
+
+
+def test_a_json_backup_restores_whole(fresh_database, tmp_path):
+    """On SQLite, --json is the way to move to PostgreSQL; on PostgreSQL it is the default."""
+    source, target = fresh_database("json_source"), fresh_database("json_target")
+    source.manage("shell", "-c", f"{MAKE_CLAUSE}(heading='Kept in JSON')")
+    output = source.manage("backup_kb", "--json", str(tmp_path)).stdout
+    backup_file = re.search(r"Backed up to (\S+)", output)[1]
+    assert backup_file.endswith(".json.gz")
+    target.manage("restore_kb", backup_file)
+    assert target.announcements() == source.announcements() != {}
+    assert target.query("SELECT heading FROM kb_clause") == [("Kept in JSON",)]

@@ -3,7 +3,8 @@
     python manage.py backup_kb /srv/backups/kb
 
 writes kb-<UTC timestamp>.sqlite3 (SQLite) or kb-<UTC timestamp>.json.gz
-(PostgreSQL) into the directory. Restore with ``restore_kb``.
+(PostgreSQL, or SQLite with --json to move to PostgreSQL) into the directory.
+Restore with ``restore_kb``.
 """
 
 from pathlib import Path
@@ -20,10 +21,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "directory", type=Path, help="Directory for the backup (created if missing)."
         )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Write JSON even on SQLite (restores on any engine; writers wait meanwhile).",
+        )
 
-    def handle(self, *, directory: Path, **options):
+    def handle(self, *, directory: Path, json: bool, **options):
         try:
-            path = backup(directory)
+            path = backup(directory, as_json=json)
         except (BackupError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Backed up to {path}"))
