@@ -28,7 +28,19 @@ pytestmark = pytest.mark.slow
 WRITE_SECONDS = 6
 ADDED_AFTER_BACKUP = "Added after the backup"
 MAKE_ANNOUNCEMENT = "from tests.factories import make_announcement; make_announcement"
-MAKE_CLAUSE = "from tests.factories import make_clause; make_clause"
+MAKE_CLAUSE_WITH_RELATIONS = (
+    "from tests.factories import *; party = make_party('Kept party');"
+    " make_clause(make_announcement(parties=[party]), heading='Kept clause',"
+    " topics=[make_topic('Kept topic')], parties=[party])"
+)
+RELATIONS_AND_HISTORY = [
+    "SELECT heading FROM kb_clause",
+    "SELECT count(*) FROM kb_announcement_parties",
+    "SELECT count(*) FROM kb_clause_topics",
+    "SELECT count(*) FROM kb_clause_parties",
+    "SELECT history_type, title FROM kb_historicalannouncement ORDER BY history_id",
+    "SELECT history_type, heading FROM kb_historicalclause ORDER BY history_id",
+]
 
 
 def _wait_for_first_writes(site, timeout=30):
@@ -191,10 +203,11 @@ def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(backup_durin
 def test_a_json_backup_restores_whole(fresh_database, tmp_path):
     """On SQLite, --json is the way to move to PostgreSQL; on PostgreSQL it is the default."""
     source, target = fresh_database("json_source"), fresh_database("json_target")
-    source.manage("shell", "-c", f"{MAKE_CLAUSE}(heading='Kept in JSON')")
+    source.manage("shell", "-c", MAKE_CLAUSE_WITH_RELATIONS)
     output = source.manage("backup_kb", "--json", str(tmp_path)).stdout
     backup_file = re.search(r"Backed up to (\S+)", output)[1]
     assert backup_file.endswith(".json.gz")
     target.manage("restore_kb", backup_file)
     assert target.announcements() == source.announcements() != {}
-    assert target.query("SELECT heading FROM kb_clause") == [("Kept in JSON",)]
+    for sql in RELATIONS_AND_HISTORY:
+        assert target.query(sql) == source.query(sql), sql
