@@ -16,13 +16,13 @@ import time
 import django
 
 
-def edit(seconds: float, interval: float) -> dict:
+def edit(seconds: float, interval: float, seed: int) -> dict:
     from django.db import transaction
     from django.db.models import F
 
     from kb.models import Announcement, Clause
 
-    rng = random.Random(11)  # noqa: S311 (which record to edit, not security)
+    rng = random.Random(seed)  # noqa: S311 (which record to edit, not security)
     ids = list(
         Announcement.objects.filter(slug__startswith="load-test-").values_list("pk", flat=True)
     )
@@ -55,11 +55,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, required=True, help="how long to keep editing")
     parser.add_argument("--interval", type=float, default=0.2, help="pause between saves (s)")
+    parser.add_argument("--seed", type=int, default=0, help="which records this editor picks")
     parser.add_argument("--out", required=True, help="where to write the result (JSON)")
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
     django.setup()
-    result = edit(options.seconds, options.interval)
+    result = edit(options.seconds, options.interval, options.seed)
     with open(options.out, "w") as out:
         json.dump(result, out)
 

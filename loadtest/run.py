@@ -1,4 +1,4 @@
-"""The load test: staff reading and searching while an editor saves, against kb under
+"""The load test: staff reading and searching while editors save, against kb under
 gunicorn on 127.0.0.1, bounded in time.
 
     python -m loadtest.run                      # 60 s, 50 users, 100,000 clauses, SQLite
@@ -8,8 +8,8 @@ gunicorn on 127.0.0.1, bounded in time.
 It runs kb as production does (DEBUG=0, collected static files, gunicorn with
 WEB_CONCURRENCY workers) on a database of its own: a SQLite file under
 var/loadtest/ unless --database-url names another, which it migrates and fills
-with synthetic "Load-test" records (never point it at real data: the editor
-rewrites records). Locust plays --users staff members; the request mix is
+with synthetic "Load-test" records (never point it at real data: the editors
+rewrite records). Locust plays --users staff members; the request mix is
 loadtest/mix.py. It prints requests per second, p95 latency and errors per target,
 writes them to var/loadtest/report.json, and exits non-zero on any error.
 """
@@ -52,8 +52,9 @@ def parse_args(argv=None):
         default=int(os.environ.get("WEB_CONCURRENCY") or 2 * os.cpu_count() + 1),
         help="gunicorn workers (default: WEB_CONCURRENCY, else 2 per core + 1)",
     )
+    parser.add_argument("--editors", type=int, default=2, help="editor processes saving")
     parser.add_argument(
-        "--editor-interval", type=float, default=0.2, help="pause between the editor's saves (s)"
+        "--editor-interval", type=float, default=0.2, help="pause between each editor's saves (s)"
     )
     parser.add_argument(
         "--exclude",
@@ -133,13 +134,17 @@ def main(argv=None) -> int:
 
     csv_prefix = workdir / "locust"
     with gunicorn(env=env, port=port, log_path=workdir / "gunicorn.log"):
-        editor = child(
-            "loadtest.editor",
-            "--seconds", str(options.seconds),
-            "--interval", str(options.editor_interval),
-            "--out", str(workdir / "editor.json"),
-            env=env,
-        )  # fmt: skip
+        editors = [
+            child(
+                "loadtest.editor",
+                "--seconds", str(options.seconds),
+                "--interval", str(options.editor_interval),
+                "--seed", str(number),
+                "--out", str(workdir / f"editor-{number}.json"),
+                env=env,
+            )
+            for number in range(options.editors)
+        ]  # fmt: skip
         locust = subprocess.run(  # noqa: S603
             [
                 str(Path(sys.executable).with_name("locust")),
@@ -156,10 +161,14 @@ def main(argv=None) -> int:
             text=True,
             timeout=options.seconds + 120,
         )  # fmt: skip
-        editor.wait(timeout=options.seconds + 120)
+        for editor in editors:
+            editor.wait(timeout=options.seconds + 120)
 
     stats = read_stats(Path(f"{csv_prefix}_stats.csv"))
-    edits = json.loads((workdir / "editor.json").read_text())
+    edits = merge_edits(
+        json.loads((workdir / f"editor-{number}.json").read_text())
+        for number in range(options.editors)
+    )
     report = {
         "database": database_url.split("://")[0],
         "clauses": options.clauses,
@@ -169,7 +178,8 @@ def main(argv=None) -> int:
         "targets": stats,
         "not_routed": mix["missing"],
         "excluded": options.exclude,
-        "editor": edits,
+        "editors": options.editors,
+        "edits": edits,
     }
     (workdir / "report.json").write_text(json.dumps(report, indent=2))
     print_report(report)
@@ -178,6 +188,16 @@ def main(argv=None) -> int:
         print(locust.stdout[-3000:], locust.stderr[-3000:], file=sys.stderr)
         return 2
     return 1 if total["errors"] or edits["errors"] else 0
+
+
+def merge_edits(results) -> dict:
+    results = list(results)
+    p95s = [result["p95_seconds"] for result in results if result["p95_seconds"] is not None]
+    return {
+        "saves": sum(result["saves"] for result in results),
+        "errors": [error for result in results for error in result["errors"]],
+        "p95_seconds": max(p95s, default=None),
+    }
 
 
 def print_report(report: dict) -> None:
@@ -191,9 +211,12 @@ def print_report(report: dict) -> None:
             f"{row['name']:<20} {row['requests']:>9} {row['errors']:>7}"
             f" {row['requests_per_second']:>7} {row['p50_ms'] or '-':>7} {row['p95_ms'] or '-':>7}"
         )
-    edits = report["editor"]
+    edits = report["edits"]
     p95 = f"{edits['p95_seconds'] * 1000:.0f} ms" if edits["p95_seconds"] is not None else "-"
-    print(f"editor: {edits['saves']} saves, {len(edits['errors'])} errors, p95 {p95}")
+    print(
+        f"{report['editors']} editors: {edits['saves']} saves,"
+        f" {len(edits['errors'])} errors, worst editor's p95 {p95}"
+    )
     for error in edits["errors"][:5]:
         print(f"  {error}")
     total = next(row for row in report["targets"] if row["name"] == "Aggregated")
