@@ -69,7 +69,7 @@ def backup_name(now: dt.datetime, *, as_json: bool) -> str:
     return f"kb-{now.astimezone(dt.UTC):%Y%m%dT%H%M%S%fZ}{suffix}"
 
 
-def backup(directory: Path, *, as_json: bool = False, now: dt.datetime | None = None) -> Path:
+def backup(directory: Path, *, as_json: bool = False) -> Path:
     """Write a consistent snapshot of the database into ``directory``; return its path.
 
     SQLite gets a database file unless ``as_json`` (the way to move to PostgreSQL);
@@ -77,7 +77,7 @@ def backup(directory: Path, *, as_json: bool = False, now: dt.datetime | None = 
     connection = connections[DEFAULT_DB_ALIAS]
     as_json = as_json or connection.vendor != "sqlite"
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / backup_name(now or dt.datetime.now(dt.UTC), as_json=as_json)
+    target = directory / backup_name(dt.datetime.now(dt.UTC), as_json=as_json)
     if target.exists():
         raise BackupError(f"{target} already exists.")
     partial = target.with_name(target.name + ".partial")
