@@ -91,6 +91,8 @@ def production_env(var_dir: Path, **overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="kb.example.org",
         KB_VAR_DIR=str(var_dir),
         WEB_CONCURRENCY="1",
+        # The production tests and the load test read the public pages anonymously.
+        KB_REQUIRE_LOGIN="0",
     )
     env.update(overrides)
     return env
