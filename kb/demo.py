@@ -195,8 +195,13 @@ class DemoDataError(Exception):
 
 
 def demo_is_loaded() -> bool:
+    """The seed statement is in the database and the curation has run (only the demo
+    curation creates its topics; a statement imported by hand is not the demo yet)."""
     statement = parse_statement_bytes(DEMO_STATEMENT.read_bytes(), filename=str(DEMO_STATEMENT))
-    return Announcement.objects.filter(source_url=statement.statement.source_url).exists()
+    topic_slugs = [slugify(name) for name in TOPICS]
+    return Announcement.objects.filter(
+        source_url=statement.statement.source_url
+    ).exists() and Topic.objects.filter(slug__in=topic_slugs).count() == len(topic_slugs)
 
 
 def load_demo() -> ImportResult:

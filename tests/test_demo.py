@@ -113,9 +113,10 @@ def test_the_demo_statement_file_is_the_seed():
     )
 
 
-def test_loading_the_demo_publishes_a_statement_imported_as_draft_before():
+def test_loading_the_demo_curates_and_publishes_a_statement_imported_by_hand_before():
     call_command("import_statement", str(DEMO_STATEMENT), stdout=None)
-    call_command("load_demo", "--refresh", stdout=None)
+    call_command("load_demo", stdout=None)
+    assert Topic.objects.count() == len(TOPICS)
     assert not Announcement.objects.exclude(status=Status.PUBLISHED).exists()
 
 
