@@ -15,7 +15,7 @@ from django.db.models.functions import ExtractYear
 
 from kb.dates import DatePrecision, PartialDate
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Topic
-from kb.search import ParsedQuery, QueryError, parse_query, search_clauses
+from kb.search import ParsedQuery, QueryError, bounded_search, parse_query
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -99,10 +99,12 @@ class ClauseFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         queryset = Clause.objects.all() if queryset is None else queryset
         super().__init__(data, queryset.published(), **kwargs)
-        # Set by filter_search: the query as run, and whether it was relaxed to
-        # "most of the words" because no clause had every word.
+        # Set by filter_search: the query as run; whether it was relaxed to "most
+        # of the words" because no clause had every word; how many clauses match,
+        # counted up to RANKED_CANDIDATES + 1 (None when there was no query).
         self.parsed_query: ParsedQuery | None = None
         self.closest_matches = False
+        self.match_count: int | None = None
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
@@ -116,11 +118,11 @@ class ClauseFilter(django_filters.FilterSet):
         if value.is_empty:
             return queryset
         self.parsed_query = value
-        matches = search_clauses(queryset, value)
+        matches, self.match_count = bounded_search(queryset, value)
         relaxed = value.relaxed()
-        if relaxed is not None and not matches.exists():
+        if relaxed is not None and self.match_count == 0:
             self.parsed_query, self.closest_matches = relaxed, True
-            matches = search_clauses(queryset, relaxed)
+            matches, self.match_count = bounded_search(queryset, relaxed)
         return matches
 
     def filter_party(self, queryset, name, party: Party):

@@ -69,7 +69,13 @@ MAX_SEARCH_PAGE_SIZE = 100
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``RESULT_COUNT_CAP`` rows; beyond that the page says "N+"."""
+    """Counts at most ``RESULT_COUNT_CAP`` rows; beyond that the page says "N+".
+    ``known_count`` is a count already made (capped the same way), e.g. by the search."""
+
+    def __init__(self, object_list, per_page, *, known_count: int | None = None):
+        super().__init__(object_list, per_page)
+        if known_count is not None:
+            self.counted = known_count
 
     @cached_property
     def count(self) -> int:
@@ -107,7 +113,9 @@ def search(request):
     if not filterset.is_valid():
         return render(request, "kb/search.html", context, status=400)
     clauses = filterset.qs
-    paginator = CappedPaginator(clauses.for_list(), _search_page_size(request))
+    paginator = CappedPaginator(
+        clauses.for_list(), _search_page_size(request), known_count=filterset.match_count
+    )
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
     attach_snippets(rows, filterset.parsed_query or "")

@@ -9,6 +9,7 @@ from kb.models import Clause, Status
 from kb.search import (
     QueryError,
     attach_snippets,
+    bounded_search,
     deferred_search_index,
     parse_query,
     rebuild_search_index,
@@ -349,3 +350,12 @@ def test_clauses_loaded_with_the_index_deferred_are_found_after_the_block():
     assert len(headings("escrow")) == 3
     make_clause(announcement, "Arbitration", "arbitration")
     assert headings("arbitration") == ["Arbitration"]  # the triggers are back
+
+
+def test_only_the_newest_candidates_are_ranked_and_counted(monkeypatch):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 2)
+    announcement = make_announcement()
+    clauses = [make_clause(announcement, f"Escrow {n}", "escrow") for n in range(4)]
+    matches, count = bounded_search(Clause.objects.published(), "escrow")
+    assert count == 3  # more than the 2 ranked: the page says "2+"
+    assert set(matches) == set(clauses[1:])

@@ -83,6 +83,7 @@ def test_no_clause_with_every_word_shows_closest_matches_labelled(client):
 
 
 def test_the_count_stops_at_the_cap(client, monkeypatch):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 3)
     monkeypatch.setattr("kb.views.RESULT_COUNT_CAP", 3)
     make_hits(5)
     assert "1–2 of 3+ clauses" in client.get(URL, {"q": "escrow", "per_page": 2}).text
@@ -122,15 +123,15 @@ def test_the_feed_link_appears_only_when_feeds_exist(client):
 @pytest.mark.parametrize("hits", [1, 50], ids=["one-hit", "fifty-hits"])
 def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, hits):
     make_hits(hits)
-    # bound, count, page, 3 prefetches, snippets, 3 facet queries, closest-match check: no.
-    with django_assert_num_queries(10):
+    # Candidates (and count), page, 3 prefetches, snippets, 3 facet queries.
+    with django_assert_num_queries(9):
         client.get(URL, {"q": "escrow", "per_page": 50})
 
 
 def test_filters_run_a_fixed_number_of_queries_too(client, django_assert_num_queries):
     make_hits(3)
     party = Clause.objects.first().announcement.parties.get()
-    with django_assert_num_queries(11):  # the party slug lookup adds one
+    with django_assert_num_queries(10):  # the party slug lookup adds one
         client.get(URL, {"q": "escrow", "party": party.slug, "kind": "joint_statement"})
 
 

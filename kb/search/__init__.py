@@ -5,11 +5,12 @@ full-text search, chosen by the database the queryset uses. The index holds the
 clauses of published announcements only, maintained by triggers (migration
 ``0003_search_index``).
 
-How a search runs (see the README, "Performance"): one query finds the
-``RANKED_CANDIDATES``-th newest match that passes the queryset's filters; the
-returned queryset then joins the index, bounded to matches at least that new, ranks
-inside the full-text statement and is paginated by the caller. Snippets are made
-for the shown page only.
+How a search runs (see the README, "Performance"): one query reads the ids of
+the ``RANKED_CANDIDATES + 1`` newest matches that pass the queryset's filters
+(their number is the capped count); the returned queryset then joins the index,
+bounded to matches at least as new as the last of them, ranks inside the full-text
+statement and is paginated by the caller. Snippets are made for the shown page
+only.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "QueryError",
     "Term",
     "attach_snippets",
+    "bounded_search",
     "deferred_search_index",
     "parse_query",
     "rebuild_search_index",
@@ -103,22 +105,31 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
     newest matches that pass the queryset's filters are ranked and counted.
     Raises QueryError for a query that cannot run.
     """
+    return bounded_search(queryset, query)[0]
+
+
+def bounded_search(queryset: QuerySet, query: str | ParsedQuery) -> tuple[QuerySet, int | None]:
+    """``search_clauses`` and how many clauses match, counted up to
+    ``RANKED_CANDIDATES + 1`` by the same query (None for an empty query)."""
     parsed = _as_parsed(query)
     if parsed.is_empty:
-        return queryset
-    bound = (
+        return queryset, None
+    # The ids of the newest matches passing the filters, one more than are ranked:
+    # their number is the (capped) count, the last one the lowest id to rank.
+    newest = list(
         SearchDocument.objects.using(queryset.db)
         .filter(document__fulltext=_Match(parsed))
         .filter(Exists(queryset.order_by().filter(pk=OuterRef("clause_id"))))
         .order_by("-clause_id")
-        .values_list("clause_id", flat=True)[RANKED_CANDIDATES : RANKED_CANDIDATES + 1]
+        .values_list("clause_id", flat=True)[: RANKED_CANDIDATES + 1]
     )
-    min_rowid = next(iter(bound), None)
-    return (
+    min_rowid = newest[-1] if len(newest) > RANKED_CANDIDATES else None
+    matches = (
         queryset.filter(search_document__document__fulltext=_Match(parsed, min_rowid))
         .annotate(search_rank=SearchRank(F("search_document__document"), parsed))
         .order_by("-search_rank", F("announcement__date").desc(nulls_last=True), "-pk")
     )
+    return matches, len(newest)
 
 
 def attach_snippets(clauses: list, query: str | ParsedQuery) -> None:

@@ -1,0 +1,109 @@
+"""Latency of the search page against Django-admin-style ``icontains`` search.
+
+Run on a database grown with ``kb_generate``:
+
+    python manage.py kb_search_bench --repeat 30
+
+For each query it prints the hits, p50/p95 of the whole search page through the
+test client (rendered template, facets, snippets), the engine alone (bound query,
+count and one page), and the same query as ``icontains`` filters (count and one
+page, as the admin change list does), with the ratio of the two p95s.
+"""
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from kb.bench import format_table, icontains_clauses, time_calls
+from kb.models import Clause
+from kb.search import search_clauses
+from kb.views import SEARCH_PAGE_SIZE
+
+# (label, GET parameters): rare, phrase, two words, common, prefix, very common,
+# common pair, and a search with filters.
+QUERIES = [
+    ("rare word", {"q": "escrow"}),
+    ("phrase", {"q": '"change of control"'}),
+    ("two words", {"q": "exclusive license"}),
+    ("common word", {"q": "termination"}),
+    ("prefix", {"q": "licen*"}),
+    ("very common", {"q": "agreement"}),
+    ("common pair", {"q": "party shall"}),
+    ("with filters", {"q": "exclusive license", "kind": "agreement", "sort": "newest"}),
+]
+
+
+class Command(BaseCommand):
+    help = "Print p50/p95 of the search page beside plain icontains filters."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=30, help="Timed runs per query.")
+        parser.add_argument(
+            "--baseline-repeat", type=int, default=5, help="Timed runs per icontains query."
+        )
+
+    @override_settings(DEBUG=False)
+    def handle(self, *args, repeat, baseline_repeat, **options):
+        client = Client()
+        url = reverse("kb:search")
+        published = Clause.objects.published()
+        total = published.count()
+        rows = []
+        for label, params in QUERIES:
+            if client.get(url, params).status_code != 200:
+                self.stderr.write(f"{label}: the search page did not answer 200")
+                continue
+            filtered = published
+            if "kind" in params:
+                filtered = filtered.filter(announcement__kind=params["kind"])
+
+            def engine(filtered=filtered, params=params):
+                matches = search_clauses(filtered, params["q"])
+                matches.order_by()[:10_001].count()
+                list(matches.for_list()[:SEARCH_PAGE_SIZE])
+
+            def baseline(filtered=filtered, params=params):
+                matches = icontains_clauses(params["q"], filtered)
+                matches.count()
+                list(matches.newest_first().for_list()[:SEARCH_PAGE_SIZE])
+
+            hits = search_clauses(filtered, params["q"]).order_by()[:10_001].count()
+            page = time_calls(lambda params=params: client.get(url, params), repeat=repeat)
+            raw = time_calls(engine, repeat=repeat)
+            slow = time_calls(baseline, repeat=baseline_repeat)
+            rows.append(
+                [
+                    label,
+                    " ".join(f"{k}={v}" for k, v in params.items()),
+                    "10,000+" if hits > 10_000 else f"{hits:,}",
+                    f"{page.p50:.1f}",
+                    f"{page.p95:.1f}",
+                    f"{raw.p50:.1f}",
+                    f"{raw.p95:.1f}",
+                    f"{slow.p50:.0f}",
+                    f"{slow.p95:.0f}",
+                    f"{slow.p95 / page.p95:.0f}x",
+                ]
+            )
+        self.stdout.write(
+            f"{total:,} published clauses on {connection.vendor}; "
+            f"{repeat} runs per query ({baseline_repeat} for icontains); times in ms"
+        )
+        self.stdout.write(
+            format_table(
+                [
+                    "query",
+                    "parameters",
+                    "hits",
+                    "page p50",
+                    "page p95",
+                    "engine p50",
+                    "engine p95",
+                    "icontains p50",
+                    "icontains p95",
+                    "icontains/page p95",
+                ],
+                rows,
+            )
+        )
