@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db import connections
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db import connection
+from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Cast, Left
 
 from kb.dates import DatePrecision, PartialDate
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Topic
 from kb.search import ParsedQuery, QueryError, bounded_search, parse_query
+from kb.search.constants import RANKED_CANDIDATES
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -100,11 +101,11 @@ class ClauseFilter(django_filters.FilterSet):
         queryset = Clause.objects.all() if queryset is None else queryset
         super().__init__(data, queryset.published(), **kwargs)
         # Set by filter_search: the query as run; whether it was relaxed to "most
-        # of the words" because no clause had every word; how many clauses match,
-        # counted up to RANKED_CANDIDATES + 1 (None when there was no query).
+        # of the words" because no clause had every word; the ids of the newest
+        # matches (at most RANKED_CANDIDATES + 1; None when there was no query).
         self.parsed_query: ParsedQuery | None = None
         self.closest_matches = False
-        self.match_count: int | None = None
+        self.candidate_ids: list[int] | None = None
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
@@ -118,12 +119,21 @@ class ClauseFilter(django_filters.FilterSet):
         if value.is_empty:
             return queryset
         self.parsed_query = value
-        matches, self.match_count = bounded_search(queryset, value)
+        matches, self.candidate_ids = bounded_search(queryset, value)
         relaxed = value.relaxed()
-        if relaxed is not None and self.match_count == 0:
+        if relaxed is not None and not self.candidate_ids:
             self.parsed_query, self.closest_matches = relaxed, True
-            matches, self.match_count = bounded_search(queryset, relaxed)
+            matches, self.candidate_ids = bounded_search(queryset, relaxed)
         return matches
+
+    def newest_ids(self) -> list[int]:
+        """The ids of the newest matching clauses, at most RANKED_CANDIDATES + 1 of
+        them: how many there are (up to the cap) and what facets count. Without a
+        query, the first clauses in the order asked for (the order's index makes
+        that cheap, where "highest ids" would sort the whole table)."""
+        if self.candidate_ids is None:
+            self.candidate_ids = list(self.qs.values_list("pk", flat=True)[: RANKED_CANDIDATES + 1])
+        return self.candidate_ids
 
     def filter_party(self, queryset, name, party: Party):
         # A clause concerns a party it binds or a party of its announcement.
@@ -172,16 +182,18 @@ class ClauseFilter(django_filters.FilterSet):
         return queryset.newest_first()
 
 
-def clause_facets(queryset: QuerySet, *, limit: int = FACET_LIMIT) -> dict:
-    """Counts of the clauses of ``queryset`` per announcement kind, year, party and
-    topic, in three queries. Parties count a clause once whether it binds the party
-    or its announcement lists it, as the party filter does."""
-    clauses = queryset.order_by().values("pk")
+def clause_facets(clause_ids: list[int], *, limit: int = FACET_LIMIT) -> dict:
+    """Counts of the given clauses per announcement kind, year, party and topic, in
+    three queries (none for no clauses). Parties count a clause once whether it
+    binds the party or its announcement lists it, as the party filter does."""
+    facets: dict = {"kinds": [], "years": [], "parties": [], "topics": []}
+    if not clause_ids:
+        return facets
     kinds: dict[str, int] = {}
-    years: dict[int, int] = {}
+    years: dict[str, int] = {}
     rows = (
-        Clause.objects.filter(pk__in=clauses)
-        .values_list("announcement__kind", ExtractYear("announcement__date"))
+        Clause.objects.filter(pk__in=clause_ids)
+        .values_list("announcement__kind", Left(Cast("announcement__date", CharField()), 4))
         .annotate(count=Count("pk"))
         .order_by()
     )
@@ -190,40 +202,37 @@ def clause_facets(queryset: QuerySet, *, limit: int = FACET_LIMIT) -> dict:
         if year is not None:
             years[year] = years.get(year, 0) + count
     labels = dict(AnnouncementKind.choices)
-    topics = list(
-        Clause.topics.through.objects.filter(clause__in=clauses)
+    facets["kinds"] = sorted(
+        ((kind, labels.get(kind, kind), count) for kind, count in kinds.items()),
+        key=lambda item: (-item[2], item[1]),
+    )
+    facets["years"] = sorted(((int(year), count) for year, count in years.items()), reverse=True)
+    facets["topics"] = list(
+        Clause.topics.through.objects.filter(clause_id__in=clause_ids)
         .values_list("topic__slug", "topic__name")
         .annotate(count=Count("clause_id"))
         .order_by("-count", "topic__name")[:limit]
     )
-    return {
-        "kinds": sorted(
-            ((kind, labels.get(kind, kind), count) for kind, count in kinds.items()),
-            key=lambda item: (-item[2], item[1]),
-        ),
-        "years": sorted(years.items(), reverse=True),
-        "parties": _party_counts(clauses, limit),
-        "topics": topics,
-    }
+    facets["parties"] = _party_counts(clause_ids, limit)
+    return facets
 
 
-def _party_counts(clauses: QuerySet, limit: int) -> list[tuple[str, str, int]]:
+def _party_counts(clause_ids: list[int], limit: int) -> list[tuple[str, str, int]]:
     # One statement: the distinct (party, clause) pairs from both links, counted.
-    # The clause set is the ORM's own compiled SQL with its bound parameters.
-    sql, params = clauses.query.get_compiler(clauses.db).as_sql()
-    with connections[clauses.db].cursor() as cursor:
+    placeholders = ", ".join(["%s"] * len(clause_ids))
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT p.slug, p.name, COUNT(*) AS clause_count FROM (
                 SELECT cp.party_id, cp.clause_id FROM kb_clause_parties cp
-                WHERE cp.clause_id IN ({sql})
+                WHERE cp.clause_id IN ({placeholders})
                 UNION
                 SELECT ap.party_id, c.id FROM kb_announcement_parties ap
                 JOIN kb_clause c ON c.announcement_id = ap.announcement_id
-                WHERE c.id IN ({sql})
+                WHERE c.id IN ({placeholders})
             ) pairs JOIN kb_party p ON p.id = pairs.party_id
             GROUP BY p.slug, p.name ORDER BY clause_count DESC, p.name LIMIT %s
-            """,  # noqa: S608 - only the ORM's compiled SQL is interpolated
-            [*params, *params, limit],
+            """,  # noqa: S608 - only placeholders are interpolated
+            [*clause_ids, *clause_ids, limit],
         )
         return cursor.fetchall()

@@ -69,21 +69,16 @@ MAX_SEARCH_PAGE_SIZE = 100
 
 
 class CappedPaginator(Paginator):
-    """Counts at most ``RESULT_COUNT_CAP`` rows; beyond that the page says "N+".
-    ``known_count`` is a count already made (capped the same way), e.g. by the search."""
+    """A paginator told how many rows there are, counted up to one past
+    ``RESULT_COUNT_CAP`` (never the whole table); beyond the cap the page says "N+"."""
 
-    def __init__(self, object_list, per_page, *, known_count: int | None = None):
+    def __init__(self, object_list, per_page, *, counted: int):
         super().__init__(object_list, per_page)
-        if known_count is not None:
-            self.counted = known_count
+        self.counted = counted
 
     @cached_property
     def count(self) -> int:
         return min(self.counted, RESULT_COUNT_CAP)
-
-    @cached_property
-    def counted(self) -> int:
-        return self.object_list.order_by()[: RESULT_COUNT_CAP + 1].count()
 
     @property
     def is_capped(self) -> bool:
@@ -113,8 +108,9 @@ def search(request):
     if not filterset.is_valid():
         return render(request, "kb/search.html", context, status=400)
     clauses = filterset.qs
+    newest_ids = filterset.newest_ids()
     paginator = CappedPaginator(
-        clauses.for_list(), _search_page_size(request), known_count=filterset.match_count
+        clauses.for_list(), _search_page_size(request), counted=len(newest_ids)
     )
     page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -122,7 +118,7 @@ def search(request):
     context.update(
         page=page,
         clauses=rows,
-        facets=clause_facets(clauses),
+        facets=clause_facets(newest_ids),
         closest_matches=filterset.closest_matches,
         feed_url=_feed_url(request),
     )

@@ -128,6 +128,13 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_nu
         client.get(URL, {"q": "escrow", "per_page": 50})
 
 
+def test_listing_without_a_query_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    make_hits(3)
+    # Newest ids (and count), page, 3 prefetches, 3 facet queries.
+    with django_assert_num_queries(8):
+        client.get(URL)
+
+
 def test_filters_run_a_fixed_number_of_queries_too(client, django_assert_num_queries):
     make_hits(3)
     party = Clause.objects.first().announcement.parties.get()

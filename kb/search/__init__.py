@@ -108,9 +108,12 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
     return bounded_search(queryset, query)[0]
 
 
-def bounded_search(queryset: QuerySet, query: str | ParsedQuery) -> tuple[QuerySet, int | None]:
-    """``search_clauses`` and how many clauses match, counted up to
-    ``RANKED_CANDIDATES + 1`` by the same query (None for an empty query)."""
+def bounded_search(
+    queryset: QuerySet, query: str | ParsedQuery
+) -> tuple[QuerySet, list[int] | None]:
+    """``search_clauses``, and the ids of the newest matches passing the filters,
+    at most ``RANKED_CANDIDATES + 1`` of them (None for an empty query): their
+    number is the capped count, and facets can be counted over them."""
     parsed = _as_parsed(query)
     if parsed.is_empty:
         return queryset, None
@@ -129,7 +132,7 @@ def bounded_search(queryset: QuerySet, query: str | ParsedQuery) -> tuple[QueryS
         .annotate(search_rank=SearchRank(F("search_document__document"), parsed))
         .order_by("-search_rank", F("announcement__date").desc(nulls_last=True), "-pk")
     )
-    return matches, len(newest)
+    return matches, newest
 
 
 def attach_snippets(clauses: list, query: str | ParsedQuery) -> None:

@@ -18,7 +18,7 @@ POSTGRES_RANK_NORMALIZATION = 1
 # (see the README, "Performance"): a search ranks at most this many candidates,
 # the most recently added matches that pass the filters, and a count that reaches
 # it reads "N+".
-RANKED_CANDIDATES = 10_000
+RANKED_CANDIDATES = 1_000
 RESULT_COUNT_CAP = RANKED_CANDIDATES
 
 # Highlight markers: control characters stripped from indexed text by the triggers,
