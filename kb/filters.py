@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db import connections
+from django.db import connection
 from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Left
 
 from kb.dates import DatePrecision, PartialDate
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Topic
-from kb.search import ParsedQuery, QueryError, bounded_search, parse_query
+from kb.search import ParsedQuery, QueryError, bounded_search, id_list_sql, parse_query
 from kb.search.constants import RANKED_CANDIDATES
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
@@ -135,13 +136,6 @@ class ClauseFilter(django_filters.FilterSet):
             self.candidate_ids = list(self.qs.values_list("pk", flat=True)[: RANKED_CANDIDATES + 1])
         return self.candidate_ids
 
-    def facet_clauses(self) -> QuerySet:
-        """The clauses facets count, as a subquery of ids: the ranked candidates of
-        a search, or the first RANKED_CANDIDATES + 1 of a list without a query."""
-        if self.parsed_query is not None:
-            return self.qs.order_by().values("pk")
-        return self.qs.values("pk")[: RANKED_CANDIDATES + 1]
-
     def filter_party(self, queryset, name, party: Party):
         # A clause concerns a party it binds or a party of its announcement.
         return queryset.filter(
@@ -189,14 +183,22 @@ class ClauseFilter(django_filters.FilterSet):
         return queryset.newest_first()
 
 
-def clause_facets(clauses: QuerySet, *, limit: int = FACET_LIMIT) -> dict:
-    """Counts of ``clauses`` (a queryset of ids) per announcement kind, year, party
-    and topic, in three queries. Parties count a clause once whether it binds the
-    party or its announcement lists it, as the party filter does."""
+def clause_facets(clause_ids: list[int], *, limit: int = FACET_LIMIT) -> dict:
+    """Counts of the given clauses per announcement kind, year, party and topic, in
+    three queries (none for no clauses). Parties count a clause once whether it
+    binds the party or its announcement lists it, as the party filter does.
+
+    The ids are those the search already found (``ClauseFilter.newest_ids``), so
+    no facet query runs the full-text search again."""
+    facets: dict = {"kinds": [], "years": [], "parties": [], "topics": []}
+    if not clause_ids:
+        return facets
+    ids_sql, ids_params = id_list_sql(clause_ids)
+    ids = RawSQL(ids_sql, ids_params)  # noqa: S611 - our own SQL; the ids are one bound value
     kinds: dict[str, int] = {}
     years: dict[str, int] = {}
     rows = (
-        Clause.objects.filter(pk__in=clauses)
+        Clause.objects.filter(pk__in=ids)
         .values_list("announcement__kind", Left(Cast("announcement__date", CharField()), 4))
         .annotate(count=Count("pk"))
         .order_by()
@@ -206,40 +208,36 @@ def clause_facets(clauses: QuerySet, *, limit: int = FACET_LIMIT) -> dict:
         if year is not None:
             years[year] = years.get(year, 0) + count
     labels = dict(AnnouncementKind.choices)
-    topics = list(
-        Clause.topics.through.objects.filter(clause_id__in=clauses)
+    facets["kinds"] = sorted(
+        ((kind, labels.get(kind, kind), count) for kind, count in kinds.items()),
+        key=lambda item: (-item[2], item[1]),
+    )
+    facets["years"] = sorted(((int(year), count) for year, count in years.items()), reverse=True)
+    facets["topics"] = list(
+        Clause.topics.through.objects.filter(clause_id__in=ids)
         .values_list("topic__slug", "topic__name")
         .annotate(count=Count("clause_id"))
         .order_by("-count", "topic__name")[:limit]
     )
-    return {
-        "kinds": sorted(
-            ((kind, labels.get(kind, kind), count) for kind, count in kinds.items()),
-            key=lambda item: (-item[2], item[1]),
-        ),
-        "years": sorted(((int(year), count) for year, count in years.items()), reverse=True),
-        "parties": _party_counts(clauses, limit),
-        "topics": topics,
-    }
+    facets["parties"] = _party_counts(ids_sql, ids_params, limit)
+    return facets
 
 
-def _party_counts(clauses: QuerySet, limit: int) -> list[tuple[str, str, int]]:
+def _party_counts(ids_sql: str, ids_params: list, limit: int) -> list[tuple[str, str, int]]:
     # One statement: the distinct (party, clause) pairs from both links, counted.
-    # The clause set is the ORM's own compiled SQL with its bound parameters.
-    sql, params = clauses.query.get_compiler(clauses.db).as_sql()
-    with connections[clauses.db].cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT p.slug, p.name, COUNT(*) AS clause_count FROM (
                 SELECT cp.party_id, cp.clause_id FROM kb_clause_parties cp
-                WHERE cp.clause_id IN ({sql})
+                WHERE cp.clause_id IN ({ids_sql})
                 UNION
                 SELECT ap.party_id, c.id FROM kb_announcement_parties ap
                 JOIN kb_clause c ON c.announcement_id = ap.announcement_id
-                WHERE c.id IN ({sql})
+                WHERE c.id IN ({ids_sql})
             ) pairs JOIN kb_party p ON p.id = pairs.party_id
             GROUP BY p.slug, p.name ORDER BY clause_count DESC, p.name LIMIT %s
-            """,  # noqa: S608 - only the ORM's compiled SQL is interpolated
-            [*params, *params, limit],
+            """,  # noqa: S608 - only our own subquery SQL is interpolated; values are bound
+            [*ids_params, *ids_params, limit],
         )
         return cursor.fetchall()

@@ -118,7 +118,7 @@ def search(request):
     context.update(
         page=page,
         clauses=rows,
-        facets=clause_facets(filterset.facet_clauses()) if newest_ids else None,
+        facets=clause_facets(newest_ids),
         closest_matches=filterset.closest_matches,
         feed_url=_feed_url(request),
     )

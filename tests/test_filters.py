@@ -102,7 +102,7 @@ def test_a_strict_query_never_falls_back(records):
 def test_facet_counts_agree_with_plain_orm_counts(records):
     filterset = ClauseFilter({"q": "exclusive OR revenue"})
     assert filterset.is_valid()
-    facets = clause_facets(filterset.facet_clauses())
+    facets = clause_facets(filterset.newest_ids())
     published = Clause.objects.published()
     assert {kind: count for kind, _, count in facets["kinds"]} == {
         "agreement": published.filter(announcement__kind="agreement").count(),
@@ -122,7 +122,7 @@ def test_facet_counts_agree_with_plain_orm_counts(records):
 def test_facets_never_count_drafts(records):
     filterset = ClauseFilter({"q": "exclusive"})
     assert filterset.is_valid()
-    facets = clause_facets(filterset.facet_clauses())
+    facets = clause_facets(filterset.newest_ids())
     assert {slug: count for slug, _, count in facets["topics"]} == {"cloud": 1}
     assert {slug: count for slug, _, count in facets["parties"]} == {
         "microsoft": 1,

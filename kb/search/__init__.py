@@ -36,6 +36,7 @@ __all__ = [
     "attach_snippets",
     "bounded_search",
     "deferred_search_index",
+    "id_list_sql",
     "parse_query",
     "rebuild_search_index",
     "search_clauses",
@@ -133,6 +134,12 @@ def bounded_search(
         .order_by("-search_rank", F("announcement__date").desc(nulls_last=True), "-pk")
     )
     return matches, newest
+
+
+def id_list_sql(ids: list[int], using: str = "default") -> tuple[str, list]:
+    """SQL for a subquery yielding ``ids``, with the list bound as one parameter:
+    cheaper to build and run than an ``IN`` list of a thousand parameters."""
+    return _backend(connections[using]).id_list(list(ids))
 
 
 def attach_snippets(clauses: list, query: str | ParsedQuery) -> None:

@@ -69,6 +69,11 @@ def rank_sql(table_sql: str, parsed: ParsedQuery):
     )
 
 
+def id_list(ids: list[int]):
+    """A subquery yielding ``ids``, bound as one parameter (an array)."""
+    return "SELECT unnest(%s::bigint[])", [ids]
+
+
 def snippets(cursor, ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
     tsquery, params = compile_tsquery(parsed)
     cursor.execute(

@@ -3,6 +3,8 @@ the operators ours) passed as one bound parameter."""
 
 from __future__ import annotations
 
+import json
+
 from kb.search.constants import MARK_END, MARK_START, SNIPPET_ELLIPSIS, SNIPPET_TOKENS
 from kb.search.query import ParsedQuery, Term
 
@@ -39,6 +41,11 @@ def rank_sql(table_sql: str, parsed: ParsedQuery):
     # FTS5's rank column is bm25() with the column weights set by the migration;
     # lower is better there, higher is better in kb.
     return f"-{table_sql}.rank", []
+
+
+def id_list(ids: list[int]):
+    """A subquery yielding ``ids``, bound as one parameter (a JSON array)."""
+    return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
 
 
 def snippets(cursor, ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
