@@ -110,7 +110,8 @@ def generate(
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     texts = TextSource(rng, source)
     now = timezone.now()
-    tag = f"g{seed}-{rng.getrandbits(32):08x}"
+    # Names stay unique when the command runs again on the same database.
+    tag = f"s{seed}-{Announcement.objects.count()}"
     with transaction.atomic(), deferred_search_index():
         parties = Party.objects.bulk_create(
             Party(name=f"Generated Party {tag}-{n:04d}", slug=f"party-{tag}-{n:04d}")
