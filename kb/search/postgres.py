@@ -110,4 +110,14 @@ def rebuild(cursor) -> None:
         "INSERT INTO kb_search_document(rowid, kb_search_document) "
         "SELECT rowid, kb_search_document FROM kb_search_view"
     )
-    cursor.execute("ANALYZE kb_search_document")
+    # After a bulk load the planner's statistics are stale; without them it drives
+    # a search from every published clause instead of from the GIN index.
+    for table in (
+        "kb_search_document",
+        "kb_clause",
+        "kb_announcement",
+        "kb_clause_topics",
+        "kb_clause_parties",
+        "kb_announcement_parties",
+    ):
+        cursor.execute(f"ANALYZE {table}")

@@ -23,9 +23,10 @@ from kb.search import bounded_search
 from kb.search.constants import RANKED_CANDIDATES
 from kb.views import SEARCH_PAGE_SIZE
 
-# (label, GET parameters): rare, phrase, two words, common, prefix, very common,
-# common pair, and a search with filters.
+# (label, GET parameters): no match (the cost of the page itself), rare, phrase,
+# two words, common, prefix, very common, common pair, and a search with filters.
 QUERIES = [
+    ("no match", {"q": "zyzzogeton"}),
     ("rare word", {"q": "escrow"}),
     ("phrase", {"q": '"change of control"'}),
     ("two words", {"q": "exclusive license"}),
