@@ -16,43 +16,57 @@ from kb.models import Clause
 from kb.search import parse_query
 
 
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of durations in seconds, in milliseconds."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1] * 1000
+
+
 @dataclass(frozen=True)
 class Timing:
-    """Wall-clock durations of repeated calls, in seconds."""
+    """Durations of repeated calls, in seconds: wall clock, and the CPU time of
+    this process (on a machine shared with other work, the CPU time shows what a
+    call costs without the time spent waiting for a core; SQLite runs in-process,
+    so it includes the database's work, PostgreSQL's server time it does not)."""
 
     samples: tuple[float, ...]
-
-    def percentile(self, fraction: float) -> float:
-        """Nearest-rank percentile, in milliseconds."""
-        ordered = sorted(self.samples)
-        rank = max(1, math.ceil(fraction * len(ordered)))
-        return ordered[rank - 1] * 1000
+    cpu_samples: tuple[float, ...] = ()
 
     @property
     def p50(self) -> float:
-        return self.percentile(0.50)
+        return percentile(self.samples, 0.50)
 
     @property
     def p95(self) -> float:
-        return self.percentile(0.95)
+        return percentile(self.samples, 0.95)
+
+    @property
+    def cpu_p50(self) -> float:
+        return percentile(self.cpu_samples, 0.50)
+
+    @property
+    def cpu_p95(self) -> float:
+        return percentile(self.cpu_samples, 0.95)
 
 
 def time_calls(call: Callable[[], object], *, repeat: int, warmup: int = 1) -> Timing:
     """Run ``call`` ``warmup`` times untimed (caches warm), then ``repeat`` times."""
     for _ in range(warmup):
         call()
-    samples = []
+    samples, cpu_samples = [], []
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a collection inside one sample would be noise, not the query's cost
     try:
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             call()
             samples.append(time.perf_counter() - started)
+            cpu_samples.append(time.process_time() - cpu_started)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return Timing(tuple(samples))
+    return Timing(tuple(samples), tuple(cpu_samples))
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
