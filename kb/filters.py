@@ -17,7 +17,7 @@ from django.db.models.functions import Cast, Left
 from kb.dates import DatePrecision, PartialDate
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Topic
 from kb.search import ParsedQuery, QueryError, bounded_search, id_list_sql, parse_query
-from kb.search.constants import RANKED_CANDIDATES
+from kb.search.constants import RANKED_CANDIDATES, RELAXED_RANKED_CANDIDATES
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -124,7 +124,9 @@ class ClauseFilter(django_filters.FilterSet):
         relaxed = value.relaxed()
         if relaxed is not None and not self.candidate_ids:
             self.parsed_query, self.closest_matches = relaxed, True
-            matches, self.candidate_ids = bounded_search(queryset, relaxed)
+            matches, self.candidate_ids = bounded_search(
+                queryset, relaxed, candidates=RELAXED_RANKED_CANDIDATES
+            )
         return matches
 
     def newest_ids(self) -> list[int]:

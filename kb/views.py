@@ -118,7 +118,7 @@ def search(request):
     context.update(
         page=page,
         clauses=rows,
-        facets=clause_facets(newest_ids),
+        facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
         closest_matches=filterset.closest_matches,
         feed_url=_feed_url(request),
     )

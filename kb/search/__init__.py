@@ -110,11 +110,13 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
 
 
 def bounded_search(
-    queryset: QuerySet, query: str | ParsedQuery
+    queryset: QuerySet, query: str | ParsedQuery, *, candidates: int | None = None
 ) -> tuple[QuerySet, list[int] | None]:
     """``search_clauses``, and the ids of the newest matches passing the filters,
-    at most ``RANKED_CANDIDATES + 1`` of them (None for an empty query): their
-    number is the capped count, and facets can be counted over them."""
+    at most ``candidates + 1`` of them (None for an empty query): their number is
+    the capped count, and facets can be counted over them. ``candidates`` is how
+    many matches are ranked, ``RANKED_CANDIDATES`` unless given."""
+    candidates = RANKED_CANDIDATES if candidates is None else candidates
     parsed = _as_parsed(query)
     if parsed.is_empty:
         return queryset, None
@@ -125,9 +127,9 @@ def bounded_search(
         .filter(document__fulltext=_Match(parsed))
         .filter(Exists(queryset.order_by().filter(pk=OuterRef("clause_id"))))
         .order_by("-clause_id")
-        .values_list("clause_id", flat=True)[: RANKED_CANDIDATES + 1]
+        .values_list("clause_id", flat=True)[: candidates + 1]
     )
-    min_rowid = newest[-1] if len(newest) > RANKED_CANDIDATES else None
+    min_rowid = newest[-1] if len(newest) > candidates else None
     matches = (
         queryset.filter(search_document__document__fulltext=_Match(parsed, min_rowid))
         .annotate(search_rank=SearchRank(F("search_document__document"), parsed))

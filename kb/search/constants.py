@@ -20,6 +20,10 @@ POSTGRES_RANK_NORMALIZATION = 1
 # it reads "N+".
 RANKED_CANDIDATES = 1_000
 RESULT_COUNT_CAP = RANKED_CANDIDATES
+# "Closest matches" (most of the words, after no clause had them all) ORs the
+# words, so even rare questions match much of the base; ranking more candidates
+# there keeps the best ones in. It runs only when the strict query found nothing.
+RELAXED_RANKED_CANDIDATES = 5_000
 
 # Highlight markers: control characters stripped from indexed text by the triggers,
 # so they cannot come from a record; the snippet is escaped, then they become <mark>.
