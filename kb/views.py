@@ -6,8 +6,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 
-from kb.filters import ClauseFilter, clause_facets
-from kb.models import Announcement, Clause, Party, Status, Topic
+from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
+from kb.models import (
+    Announcement,
+    AnnouncementKind,
+    Clause,
+    ClauseEffect,
+    Party,
+    Status,
+    Topic,
+)
 from kb.search import attach_snippets
 from kb.search.constants import RESULT_COUNT_CAP
 
@@ -104,7 +112,14 @@ def _feed_url(request) -> str | None:
 
 def search(request):
     filterset = ClauseFilter(request.GET)
-    context = {"filter": filterset, "query": request.GET.get("q", "")}
+    context = {
+        "filter": filterset,
+        "query": request.GET.get("q", ""),
+        # The selects are written out in the template: cheaper than form widgets.
+        "kind_choices": AnnouncementKind.choices,
+        "effect_choices": ClauseEffect.choices,
+        "sort_choices": SORT_CHOICES,
+    }
     if not filterset.is_valid():
         return render(request, "kb/search.html", context, status=400)
     clauses = filterset.qs

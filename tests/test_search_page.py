@@ -154,3 +154,10 @@ def test_no_query_text_gives_a_server_error(client, text):
 
 def test_invalid_utf8_in_the_url_is_not_a_server_error(client):
     assert client.get(URL + "?q=%ff%fe%00escrow").status_code in (200, 400)
+
+
+def test_the_form_shows_the_filters_in_use(client):
+    page = client.get(URL, {"q": "escrow", "kind": "agreement", "sort": "oldest"}).text
+    assert '<option value="agreement" selected>' in page
+    assert '<option value="oldest" selected>' in page
+    assert 'value="escrow"' in page

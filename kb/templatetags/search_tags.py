@@ -1,5 +1,7 @@
 """Links that change one parameter of the current search and keep the others."""
 
+from urllib.parse import urlencode
+
 from django import template
 
 register = template.Library()
@@ -10,12 +12,14 @@ def search_url(context, **changes) -> str:
     """``?...`` for the current GET parameters with ``changes`` applied (a value of
     None or "" removes the parameter). Any change other than ``page`` starts again
     at the first page."""
-    params = context["request"].GET.copy()
-    if set(changes) - {"page"}:
-        params.pop("page", None)
-    for name, value in changes.items():
-        if value is None or value == "":
-            params.pop(name, None)
-        else:
-            params[name] = value
-    return "?" + params.urlencode() if params else "?"
+    dropped = set(changes)
+    if dropped - {"page"}:
+        dropped.add("page")
+    params = [
+        (name, value)
+        for name, values in context["request"].GET.lists()
+        if name not in dropped
+        for value in values
+    ]
+    params += [(name, value) for name, value in changes.items() if value not in (None, "")]
+    return "?" + urlencode(params)
