@@ -22,7 +22,7 @@ from django.views.decorators.http import require_safe
 from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause, Party, Status, Topic
 from kb.openapi import openapi_document
-from kb.views import public_parties, public_topics
+from kb.public import public_parties, public_topics
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -6,10 +6,12 @@ app_name = "kb"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("announcements/<slug:slug>/", views.announcement_detail, name="announcement"),
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("parties/<slug:slug>/", views.party_detail, name="party"),
     path("in-force/", views.in_force, name="in_force"),
     path("feeds/announcements/", feeds.LatestAnnouncementsFeed(), name="feed_announcements"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed_search"),
 ]

@@ -14,43 +14,22 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from kb.dates import PartialDate
+from kb.exports import export_response
+from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
 from kb.lineage import clause_lineage
-from kb.models import Announcement, Clause, Party, Status, Topic
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Status, Topic
+from kb.public import public_parties, public_topics
+from kb.search import attach_snippets
+from kb.search.constants import RESULT_COUNT_CAP
 
 LATEST_ANNOUNCEMENTS = 20
 # Lists on topic, party and in-force pages are paged so a page stays readable and fast.
 CLAUSES_PER_PAGE = 100
-
-
-def public_topics():
-    """Topics of at least one published clause; any other topic is not public."""
-    return Topic.objects.filter(
-        Exists(
-            Clause.topics.through.objects.filter(
-                topic_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
-            )
-        )
-    )
-
-
-def public_parties():
-    """Parties named on a published announcement or clause; any other is not public
-    (a party entered only for a draft must not leak)."""
-    return Party.objects.filter(
-        Exists(
-            Announcement.parties.through.objects.filter(
-                party_id=OuterRef("pk"), announcement__status=Status.PUBLISHED
-            )
-        )
-        | Exists(
-            Clause.parties.through.objects.filter(
-                party_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
-            )
-        )
-    )
 
 
 def with_card_links(clauses):
@@ -208,3 +187,74 @@ def in_force(request):
     clauses = with_card_links(clauses).newest_first()
     page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
+
+
+SEARCH_PAGE_SIZE = 20
+MAX_SEARCH_PAGE_SIZE = 100
+
+
+class CappedPaginator(Paginator):
+    """A paginator told how many rows there are, counted up to one past
+    ``RESULT_COUNT_CAP`` (never the whole table); beyond the cap the page says "N+"."""
+
+    def __init__(self, object_list, per_page, *, counted: int):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, RESULT_COUNT_CAP)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.counted > RESULT_COUNT_CAP
+
+
+def _search_page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", SEARCH_PAGE_SIZE))
+    except ValueError:
+        return SEARCH_PAGE_SIZE
+    return min(max(size, 1), MAX_SEARCH_PAGE_SIZE)
+
+
+def _feed_url(request) -> str:
+    """The Atom feed of the same search (without the page and export parameters)."""
+    query = request.GET.copy()
+    for name in ("page", "per_page", "format"):
+        query.pop(name, None)
+    url = reverse("kb:feed_search")
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def search(request):
+    filterset = ClauseFilter(request.GET)
+    context = {
+        "filter": filterset,
+        "query": request.GET.get("q", ""),
+        # The selects are written out in the template: cheaper than form widgets.
+        "kind_choices": AnnouncementKind.choices,
+        "effect_choices": ClauseEffect.choices,
+        "sort_choices": SORT_CHOICES,
+    }
+    if not filterset.is_valid():
+        return render(request, "kb/search.html", context, status=400)
+    clauses = filterset.qs
+    export = export_response(request, clauses)
+    if export is not None:
+        return export
+    newest_ids = filterset.newest_ids()
+    paginator = CappedPaginator(
+        clauses.for_list(), _search_page_size(request), counted=len(newest_ids)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    attach_snippets(rows, filterset.parsed_query or "")
+    context.update(
+        page=page,
+        clauses=rows,
+        facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
+        closest_matches=filterset.closest_matches,
+        feed_url=_feed_url(request),
+    )
+    return render(request, "kb/search.html", context)

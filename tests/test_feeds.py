@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from kb.models import Status
+from kb.models import ClauseEffect, Status
 from tests.factories import make_announcement, make_clause, make_party, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,31 @@ def test_the_announcement_feed_escapes_titles(client):
     )
 
 
-@pytest.mark.parametrize("name", ["kb:feed_announcements"])
+def test_the_search_feed_follows_the_search_filters(client):
+    cloud = make_topic("Cloud")
+    make_clause(heading="On cloud", topics=[cloud])
+    make_clause(heading="Elsewhere")
+    make_clause(make_announcement(status=Status.DRAFT), heading="Draft on cloud", topics=[cloud])
+    titles = [title for title, _ in entries(client, reverse("kb:feed_search"), {"topic": "cloud"})]
+    assert len(titles) == 1
+    assert titles[0].startswith("On cloud")
+
+
+def test_the_search_feed_links_back_to_the_same_search(client):
+    make_clause(effect=ClauseEffect.AMENDED)
+    response = client.get(reverse("kb:feed_search"), {"effect": "amended"})
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    alternate = feed.find(f"{ATOM}link[@rel='alternate']").get("href")
+    assert alternate == "http://testserver" + reverse("kb:search") + "?effect=amended"
+
+
+def test_a_bad_search_feed_parameter_is_a_400(client):
+    response = client.get(reverse("kb:feed_search"), {"date_from": "tomorrow-ish"})
+    assert response.status_code == 400
+    assert b"date_from" in response.content
+
+
+@pytest.mark.parametrize("name", ["kb:feed_announcements", "kb:feed_search"])
 def test_the_number_of_queries_of_a_feed_does_not_grow_with_items(client, name):
     def add(count):
         for _ in range(count):
