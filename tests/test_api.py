@@ -280,3 +280,13 @@ def test_the_number_of_queries_of_an_announcement_does_not_grow_with_clauses(cli
             client.get(reverse("api:announcement", kwargs={"slug": announcement.slug}))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_clauses_are_searched_with_the_search_page_syntax(client, records):
+    body = get_json(client, reverse("api:clauses"), {"q": '"non-exclusive" -Amazon'})
+    assert [clause["id"] for clause in body["results"]] == [records["second"].pk]
+
+
+def test_a_search_too_long_to_run_is_a_400(client, records):
+    body = get_json(client, reverse("api:clauses"), {"q": "licence " * 2000}, status=400)
+    assert "q" in body["errors"]
