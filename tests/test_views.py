@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kb import workflow
+from kb import views, workflow
 from kb.dates import DatePrecision
 from kb.models import ClauseEffect, Status
 from tests.factories import (
@@ -392,3 +392,13 @@ def test_an_editors_preview_of_a_draft_says_it_is_not_public(admin_client):
     page = admin_client.get(url).content.decode()
     assert "Draft clause" in page
     assert "Preview: this announcement is draft." in page
+
+
+def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for _ in range(3):
+        make_clause(topics=[cloud])
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    assert 'rel="next" href="?page=2"' in page
+    second = client.get(cloud.get_absolute_url(), {"page": 2}).content.decode()
+    assert second.count('class="clause-card"') == 1
