@@ -100,6 +100,15 @@ def test_a_heading_is_the_clause_own_first_words():
     assert heading_from_text("Governed by New York law.") == "Governed by New York law."
 
 
+def test_a_heading_never_runs_past_its_length():
+    assert heading_from_text("x" * 200 + " more") == "x" * 80 + " …"
+
+
+def test_a_span_at_the_very_start_leaves_an_omission_mark(tmp_path):
+    contract = parse_one(tmp_path, text=f"{GRANT}\n\nNotices go to the addresses above.")
+    assert contract.remaining_text == "[…]\n\nNotices go to the addresses above."
+
+
 def test_the_effective_date_is_used_when_the_agreement_date_is_unknown(tmp_path):
     contract = parse_one(tmp_path, agreement_date="", effective_date="[]/[]/2015")
     assert contract.date == PartialDate(dt.date(2015, 1, 1), DatePrecision.YEAR)

@@ -98,12 +98,11 @@ def collapse_whitespace(text: str) -> str:
 
 def heading_from_text(text: str) -> str:
     """The clause's own first words, cut at a word boundary ("Licensee shall not …")."""
-    words = collapse_whitespace(text.replace(OMITTED, " ")).split(" ")
     heading = ""
-    for count, word in enumerate(words):
+    for count, word in enumerate(collapse_whitespace(text).split(" ")):
         candidate = f"{heading} {word}".strip()
         if count >= HEADING_MAX_WORDS or len(candidate) > HEADING_MAX_CHARS:
-            return heading.rstrip(",;:-–—") + " …"
+            return (heading or word[:HEADING_MAX_CHARS]).rstrip(",;:-–—") + " …"
         heading = candidate
     return heading
 
@@ -280,7 +279,7 @@ def _remove(text: str, intervals: list[tuple[int, int]]) -> str:
     for start, end in sorted(intervals):
         if end <= position:
             continue
-        if start > position:
+        if start > position or not pieces:  # not merely continuing the previous cut
             pieces.append(text[position:start])
             pieces.append(OMISSION_SHOWN.strip())
         position = max(position, end)
@@ -345,6 +344,13 @@ def parse_categories(directory: Path | str) -> list[CuadCategory]:
     if not categories:
         raise CuadFormatError(f"{path}: no categories")
     return categories
+
+
+def count_contracts(directory: Path | str) -> int:
+    """The number of contract rows of ``master_clauses.csv`` (for a progress bar)."""
+    records = _records(Path(directory) / MASTER_FILE)
+    next(records, None)  # the header
+    return sum(1 for _, cells in records if any(cell.strip() for cell in cells))
 
 
 def _span_list(path: Path, line: int, column: str, cell: str) -> list[str]:

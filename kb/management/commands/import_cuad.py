@@ -9,7 +9,13 @@ anything is written.
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from kb.importers.cuad import CuadFormatError, import_cuad, parse_categories, parse_cuad
+from kb.importers.cuad import (
+    CuadFormatError,
+    count_contracts,
+    import_cuad,
+    parse_categories,
+    parse_cuad,
+)
 
 
 class Command(BaseCommand):
@@ -30,8 +36,12 @@ class Command(BaseCommand):
             raise CommandError("--limit must be a positive number")
         try:
             categories = parse_categories(directory)
+            total = count_contracts(directory)
             with tqdm(
-                total=limit, unit=" contracts", disable=verbosity < 1, file=self.stderr
+                total=min(total, limit or total),
+                unit=" contracts",
+                disable=verbosity < 1,
+                file=self.stderr,
             ) as progress:
                 counts = import_cuad(
                     categories=categories,
