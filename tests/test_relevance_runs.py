@@ -52,6 +52,16 @@ def test_acord_metrics_use_stars_as_score_plus_one():
     assert (metrics["p@5 3*"], metrics["p@5 4*"], metrics["p@5 5*"]) == (0.6, 0.4, 0.2)
 
 
+def test_a_category_query_keeps_the_description_words_that_carry_meaning():
+    description = "Does a party have the right to audit the books, records, or the books?"
+    assert runs.query_from_description(description) == "party right audit books records"
+
+
+def test_a_category_query_is_never_longer_than_the_search_page_accepts():
+    description = " ".join(f"word{number}" for number in range(40))
+    assert len(runs.query_from_description(description).split()) == runs.QUERY_MAX_WORDS
+
+
 def test_evaluate_scores_each_query_and_average_takes_the_mean():
     rankings = {"first": ["a", "b"], "second": ["b", "a"]}
     per_query = runs.evaluate(

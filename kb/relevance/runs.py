@@ -9,10 +9,12 @@ commands run it inside ``scratch_database()`` so the site's own data is never to
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
@@ -27,6 +29,8 @@ Grades = Mapping[str, Mapping[str, float]]  # query id -> document id -> grade
 ACORD_STARS = (3, 4, 5)
 ACORD_DEPTH = 10
 CATEGORY_DEPTH = 100
+# The search page refuses longer queries ("at most 20 words").
+QUERY_MAX_WORDS = 20
 
 
 def acord_metrics(ranked: list[str], grades: Mapping[str, float]) -> dict[str, float]:
@@ -142,11 +146,20 @@ def load_clauses_without_labels(
     return document_by_clause, labels
 
 
+def query_from_description(description: str) -> str:
+    """The description's words, each once, without English stopwords, at most
+    ``QUERY_MAX_WORDS``: "Does a party have the right to audit the books ...?" ->
+    "party right audit books ...". Mechanical, so nothing is fitted to the labels."""
+    words = [
+        word for word in re.findall(r"\w+", description.lower()) if word not in STOPWORDS_EN_PLUS
+    ]
+    return " ".join(list(dict.fromkeys(words))[:QUERY_MAX_WORDS])
+
+
 def category_queries(categories: Iterable[CuadCategory]) -> dict[str, str]:
-    """One query per clause category: its description as the data set words it (not
-    tuned by hand, so nothing is fitted to the labels)."""
+    """One query per clause category, written from its description."""
     return {
-        category.name: category.description
+        category.name: query_from_description(category.description)
         for category in categories
         if category.description and category.name not in METADATA_CATEGORIES
     }
