@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -90,25 +92,26 @@ def kb_search_ranker(document_by_clause: Mapping[int, str]) -> Ranker:
 @contextmanager
 def scratch_database():
     """Point the default connection at a new, empty, migrated database for the block,
-    and drop it afterwards: an in-memory SQLite database when the site runs on SQLite,
-    a database of a fresh name on the same server for PostgreSQL. The site's own
+    and drop it afterwards: a SQLite file in a temporary directory when the site runs on
+    SQLite, a database of a fresh name on the same server for PostgreSQL. The site's own
     database is never written to."""
     connection = connections[DEFAULT_DB_ALIAS]
     test_settings = connection.settings_dict.setdefault("TEST", {})
     saved_test_name = test_settings.get("NAME")
-    test_settings["NAME"] = (
-        None
-        if connection.vendor == "sqlite"
-        else f"kb_relevance_{os.getpid()}_{secrets.token_hex(4)}"
-    )
-    site_database = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False
-    )
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(site_database, verbosity=0)
-        test_settings["NAME"] = saved_test_name
+    with tempfile.TemporaryDirectory(prefix="kb-relevance-") as directory:
+        test_settings["NAME"] = (
+            str(Path(directory) / "scratch.sqlite3")
+            if connection.vendor == "sqlite"
+            else f"kb_relevance_{os.getpid()}_{secrets.token_hex(4)}"
+        )
+        site_database = connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
+        try:
+            yield
+        finally:
+            connection.creation.destroy_test_db(site_database, verbosity=0)
+            test_settings["NAME"] = saved_test_name
 
 
 def load_clauses_without_labels(

@@ -3,8 +3,9 @@
     python manage.py kb_relevance acord ../shared/data/acord --split valid [--json]
     python manage.py kb_relevance cuad ../shared/data/cuad [--json]
 
-Each run loads its data into a scratch database (in memory on SQLite, a temporary
-database on PostgreSQL) and drops it at the end: the site's own data is never touched.
+Each run loads its data into a scratch database (a temporary SQLite file, or a
+temporary database on the PostgreSQL server) and drops it at the end: the site's
+own data is never touched.
 Queries go through the search page's filter set (``kb.filters.ClauseFilter``).
 """
 
