@@ -20,7 +20,6 @@ from kb.relevance import runs
 
 class Command(BaseCommand):
     help = "Measure search relevance on ACORD or on the CUAD categories, beside BM25."
-    requires_migrations_checks = False
 
     def add_arguments(self, parser):
         benchmarks = parser.add_subparsers(dest="benchmark", required=True)
