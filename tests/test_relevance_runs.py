@@ -111,7 +111,6 @@ def run_command(tmp_path, *arguments):
 
 
 def test_kb_relevance_acord_prints_kb_beside_bm25_and_leaves_the_site_database_alone(tmp_path):
-    pytest.importorskip("kb.filters", reason="needs the search engine (kb.filters)")
     done = run_command(tmp_path, "acord", str(acord_sample(tmp_path)), "--split", "train", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -131,7 +130,6 @@ def test_kb_relevance_acord_prints_kb_beside_bm25_and_leaves_the_site_database_a
 
 
 def test_kb_relevance_cuad_reports_every_category(tmp_path):
-    pytest.importorskip("kb.filters", reason="needs the search engine (kb.filters)")
     row = CuadRow(
         filename="A_Agreement.pdf",
         text="Licensor grants Licensee a licence. Governed by Delaware law.",

@@ -20,9 +20,11 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
+from kb.filters import ClauseFilter
 from kb.importers.cuad import METADATA_CATEGORIES, CuadCategory, CuadContract
 from kb.models import Announcement, AnnouncementKind, Clause, Status
 from kb.relevance.metrics import mean, ndcg_at_k, precision_at_k, recall_at_k
+from kb.search.constants import MAX_TERMS
 
 Ranker = Callable[[str, int], list[str]]
 Grades = Mapping[str, Mapping[str, float]]  # query id -> document id -> grade
@@ -31,8 +33,8 @@ Grades = Mapping[str, Mapping[str, float]]  # query id -> document id -> grade
 ACORD_STARS = (3, 4, 5)
 ACORD_DEPTH = 10
 CATEGORY_DEPTH = 100
-# The search page refuses longer queries ("at most 20 words").
-QUERY_MAX_WORDS = 20
+# The search page refuses longer queries.
+QUERY_MAX_WORDS = MAX_TERMS
 
 
 def acord_metrics(ranked: list[str], grades: Mapping[str, float]) -> dict[str, float]:
@@ -75,7 +77,6 @@ def average(per_query: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
 def kb_search_ranker(document_by_clause: Mapping[int, str]) -> Ranker:
     """kb's own search as a ranker: the filter set of the search page, sorted by
     relevance, over the published clauses; a query the page refuses ranks nothing."""
-    from kb.filters import ClauseFilter  # the search branch's; imported where it is used
 
     def rank(query: str, depth: int) -> list[str]:
         filterset = ClauseFilter(
