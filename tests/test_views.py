@@ -402,3 +402,8 @@ def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
     assert 'rel="next" href="?page=2"' in page
     second = client.get(cloud.get_absolute_url(), {"page": 2}).content.decode()
     assert second.count('class="clause-card"') == 1
+
+
+def test_a_clause_page_credits_its_source(client, joint_statement):
+    page = client.get(joint_statement.clauses.get(position=1).get_absolute_url()).content.decode()
+    assert '<p class="credit">Text from the seed data set.</p>' in page
