@@ -12,7 +12,7 @@ import itertools
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,26 +30,6 @@ from kb.search.constants import RESULT_COUNT_CAP
 LATEST_ANNOUNCEMENTS = 20
 # Lists on topic, party and in-force pages are paged so a page stays readable and fast.
 CLAUSES_PER_PAGE = 100
-
-
-def with_card_links(clauses):
-    """The loading plan of a list of clause cards: ``for_list()`` plus what each card
-    links to (the clause it supersedes and the published clauses that supersede it)."""
-    return (
-        clauses.for_list()
-        .select_related("supersedes__announcement")
-        .prefetch_related(
-            Prefetch(
-                "successors",
-                queryset=Clause.objects.published()
-                .select_related("announcement")
-                .order_by(
-                    F("announcement__date").asc(nulls_last=True), "announcement_id", "position"
-                ),
-                to_attr="published_successors",
-            )
-        )
-    )
 
 
 def home(request):
@@ -74,14 +54,14 @@ def home(request):
 
 def announcement_detail(request, slug):
     announcement = get_object_or_404(Announcement.objects.published().for_list(), slug=slug)
-    clauses = with_card_links(announcement.clauses.all()).in_document_order()
+    clauses = announcement.clauses.for_cards().in_document_order()
     return render(
         request, "kb/announcement.html", {"announcement": announcement, "clauses": clauses}
     )
 
 
 def clause_detail(request, pk):
-    clause = get_object_or_404(with_card_links(Clause.objects.published()), pk=pk)
+    clause = get_object_or_404(Clause.objects.published().for_cards(), pk=pk)
     return render(
         request,
         "kb/clause.html",
@@ -107,11 +87,15 @@ def timeline_groups(clauses):
 def topic_detail(request, slug):
     topic = get_object_or_404(public_topics(), slug=slug)
     # Oldest first so the page reads as a history; clauses of undated announcements last.
-    clauses = with_card_links(topic.clauses.published()).order_by(
-        F("announcement__date").asc(nulls_last=True),
-        "announcement__date_precision",
-        "announcement_id",
-        "position",
+    clauses = (
+        topic.clauses.published()
+        .for_cards()
+        .order_by(
+            F("announcement__date").asc(nulls_last=True),
+            "announcement__date_precision",
+            "announcement_id",
+            "position",
+        )
     )
     page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -124,7 +108,7 @@ def topic_detail(request, slug):
 def party_detail(request, slug):
     party = get_object_or_404(public_parties(), slug=slug)
     announcements = party.announcements.published().newest_first()
-    clauses = with_card_links(binding(Clause.objects.published(), party)).newest_first()
+    clauses = binding(Clause.objects.published(), party).for_cards().newest_first()
     page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -184,7 +168,7 @@ def in_force(request):
                 Clause.topics.through.objects.filter(clause_id=OuterRef("pk"), topic=data["topic"])
             )
         )
-    clauses = with_card_links(clauses).newest_first()
+    clauses = clauses.for_cards().newest_first()
     page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
 
