@@ -5,7 +5,9 @@ record uses it, so a name entered only for a draft (an unannounced partner) neve
 appears on a public page, in the API or in a form's choices.
 """
 
-from django.db.models import Exists, OuterRef
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef
 
 from kb.models import Announcement, Clause, Party, Status, Topic
 
@@ -36,3 +38,46 @@ def public_parties():
             )
         )
     )
+
+
+# The home page lists topics and the parties named most often, with counts. Counting
+# published clauses per topic reads every clause-topic link (200-470 ms at 100,000
+# clauses), so the counts are cached for settings.KB_HOME_COUNTS_SECONDS; the names
+# are read on every request, through public_topics()/public_parties(), so a record
+# unpublished since the counts were taken never shows its topic or party here.
+HOME_COUNTS_CACHE_KEY = "kb:home-counts"
+HOME_TOPICS = 50
+HOME_PARTIES = 30
+
+
+def home_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """Published clauses per topic and published announcements per party, for the
+    ``HOME_TOPICS`` topics and ``HOME_PARTIES`` parties with the most, as
+    ``({topic_id: count}, {party_id: count})``; at most a cache timeout old."""
+    counts = cache.get(HOME_COUNTS_CACHE_KEY)
+    if counts is None:
+        counts = _count_topics(), _count_parties()
+        cache.set(HOME_COUNTS_CACHE_KEY, counts, settings.KB_HOME_COUNTS_SECONDS)
+    return counts
+
+
+def _count_topics() -> dict[int, int]:
+    rows = (
+        Clause.topics.through.objects.filter(clause__announcement__status=Status.PUBLISHED)
+        .values("topic_id")
+        .annotate(count=Count("*"))
+        .order_by("-count", "topic_id")
+        .values_list("topic_id", "count")[:HOME_TOPICS]
+    )
+    return dict(rows)
+
+
+def _count_parties() -> dict[int, int]:
+    rows = (
+        Announcement.parties.through.objects.filter(announcement__status=Status.PUBLISHED)
+        .values("party_id")
+        .annotate(count=Count("*"))
+        .order_by("-count", "party_id")
+        .values_list("party_id", "count")[:HOME_PARTIES]
+    )
+    return dict(rows)

@@ -12,7 +12,7 @@ import itertools
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,8 @@ from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
 from kb.lineage import clause_lineage
-from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Status, Topic
-from kb.public import public_parties, public_topics
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party
+from kb.public import home_counts, public_parties, public_topics
 from kb.search import attach_snippets
 from kb.search.constants import RESULT_COUNT_CAP
 
@@ -33,21 +33,19 @@ CLAUSES_PER_PAGE = 100
 
 
 def home(request):
-    published_clauses = Q(clauses__announcement__status=Status.PUBLISHED)
+    topic_counts, party_counts = home_counts()
+    topics = public_topics().filter(pk__in=topic_counts).only("name", "slug")
+    parties = public_parties().filter(pk__in=party_counts).only("name", "slug")
+    for topic in topics:
+        topic.clause_count = topic_counts[topic.pk]
+    for party in parties:
+        party.announcement_count = party_counts[party.pk]
     context = {
         "announcements": Announcement.objects.published()
         .newest_first()
         .for_list()[:LATEST_ANNOUNCEMENTS],
-        "topics": Topic.objects.annotate(clause_count=Count("clauses", filter=published_clauses))
-        .filter(clause_count__gt=0)
-        .order_by("-clause_count", "name"),
-        "parties": Party.objects.annotate(
-            announcement_count=Count(
-                "announcements", filter=Q(announcements__status=Status.PUBLISHED)
-            )
-        )
-        .filter(announcement_count__gt=0)
-        .order_by("-announcement_count", "name"),
+        "topics": sorted(topics, key=lambda t: (-t.clause_count, t.name)),
+        "parties": sorted(parties, key=lambda p: (-p.announcement_count, p.name)),
     }
     return render(request, "kb/home.html", context)
 

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from tests.factories import make_user
 
@@ -57,3 +58,9 @@ def logins_unthrottled(settings):
 def fast_password_hashing(settings):
     """Production's PBKDF2 takes a good fraction of a second per login on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with nothing cached (the home page caches its counts)."""
+    cache.clear()

@@ -2,11 +2,12 @@ import datetime as dt
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kb import views, workflow
+from kb import public, views, workflow
 from kb.dates import DatePrecision
 from kb.models import ClauseEffect, Status
 from tests.factories import (
@@ -76,6 +77,8 @@ def joint_statement(parties, cloud):
 
 
 def count_queries(client, url) -> int:
+    """Queries of one load from a cold cache (the home page caches its counts)."""
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -98,6 +101,34 @@ def test_the_home_page_counts_published_clauses_per_topic(client, cloud):
     make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])
     page = client.get(reverse("kb:home")).content.decode()
     assert re.search(r"Cloud exclusivity</a>\s*<span class=\"count\">1</span>", page)
+
+
+def test_the_home_page_reuses_its_counts_on_the_next_load(client, django_assert_num_queries):
+    make_clause(make_announcement(parties=[make_party()]), topics=[make_topic()])
+    client.get(reverse("kb:home"))
+    # The latest announcements and their parties, the public topics and parties.
+    with django_assert_num_queries(4):
+        client.get(reverse("kb:home"))
+
+
+def test_a_party_unpublished_since_the_counts_were_cached_leaves_the_home_page_at_once(client):
+    acme = make_party("Acme Robotics")
+    announcement = make_announcement(parties=[acme])
+    assert acme.get_absolute_url() in client.get(reverse("kb:home")).content.decode()
+    announcement.status = Status.DRAFT
+    announcement.save()
+    assert acme.get_absolute_url() not in client.get(reverse("kb:home")).content.decode()
+
+
+def test_the_home_page_lists_only_the_parties_named_most_often(client, monkeypatch):
+    monkeypatch.setattr(public, "HOME_PARTIES", 1)
+    busy, quiet = make_party("Busy Ltd"), make_party("Quiet Ltd")
+    for _ in range(2):
+        make_announcement(parties=[busy])
+    make_announcement(parties=[quiet])
+    page = client.get(reverse("kb:home")).content.decode()
+    assert busy.get_absolute_url() in page
+    assert quiet.get_absolute_url() not in page
 
 
 # Announcement
@@ -350,7 +381,9 @@ def test_bad_in_force_input_is_a_400_with_a_message(client, params):
 # Query counts: pinned, and the same with 1 row as with 50.
 
 PAGES = {
-    "home": (lambda data: reverse("kb:home"), 4),
+    # From a cold cache: the two counts, then the latest announcements and their
+    # parties, the public topics and parties (4 once the counts are cached).
+    "home": (lambda data: reverse("kb:home"), 6),
     "announcement": (lambda data: data["shared"].get_absolute_url(), 7),
     "clause": (lambda data: data["lineage"][-1].get_absolute_url(), 7),
     "topic": (lambda data: data["topic"].get_absolute_url(), 7),
