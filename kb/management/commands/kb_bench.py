@@ -1,0 +1,95 @@
+"""What users feel, timed on the current database, as one table (issue 6).
+
+    python manage.py kb_generate --clauses 100000 --seed 1 --source DIR
+    python manage.py kb_bench [--repeat 30] [--section search ...] [--json]
+
+Sections: the search page through the test client (rendered template, facets,
+snippets) beside the same query as ``icontains`` filters (what Django admin's
+search does) and beside the engine's own SQL alone (the framework's overhead);
+result and facet counts on very common words; the public pages; the admin's
+change lists and change forms; import throughput and database size. Every figure
+and ratio comes from this run; each row names its target and whether this run met
+it. Runs with DEBUG off, on SQLite or PostgreSQL (whatever DATABASE_URL names),
+and writes nothing that stays: the import row's clauses are rolled back.
+
+Times are wall clock, with this process's CPU time beside them: SQLite runs
+in-process, so its CPU time is the cost without waiting for a core on a busy
+machine; with PostgreSQL it leaves out the server's work.
+"""
+
+import json
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import override_settings
+
+from kb.bench import SECTIONS, TABLE_HEADERS, Bench, BenchError, format_table
+from kb.models import Clause
+
+
+class Command(BaseCommand):
+    help = "Time the search page, public pages, admin and imports on the current database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=30, help="Timed runs per row.")
+        parser.add_argument(
+            "--baseline-repeat",
+            type=int,
+            default=5,
+            help="Timed runs of each slow icontains / COUNT(*) baseline.",
+        )
+        parser.add_argument(
+            "--import-clauses",
+            type=int,
+            default=2_000,
+            help="Clauses generated (then rolled back) to measure import throughput.",
+        )
+        parser.add_argument(
+            "--section",
+            action="append",
+            choices=SECTIONS,
+            help="Run only this section (repeatable); all by default.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object instead.")
+
+    def handle(self, *args, **options):
+        if min(options["repeat"], options["baseline_repeat"], options["import_clauses"]) < 1:
+            raise CommandError("--repeat, --baseline-repeat and --import-clauses must be ≥ 1.")
+        clauses = Clause.objects.published().count()
+        if not clauses:
+            raise CommandError(
+                f"The {connection.vendor} database {connection.settings_dict['NAME']} has no "
+                "published clauses: nothing to measure. Grow a scratch database first, e.g. "
+                "DATABASE_URL=sqlite:////tmp/kb_bench.sqlite3 python manage.py migrate && "
+                "python manage.py kb_generate --clauses 100000 --seed 1"
+            )
+        bench = Bench(
+            repeat=options["repeat"],
+            baseline_repeat=options["baseline_repeat"],
+            import_clauses=options["import_clauses"],
+        )
+        # Production's settings for what is timed (no query log, no debug pages);
+        # the test client's host is allowed.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+            try:
+                rows = bench.run(options["section"] or SECTIONS)
+            except BenchError as error:
+                raise CommandError(str(error)) from error
+        heading = {
+            "database": connection.vendor,
+            "published_clauses": clauses,
+            "repeat": options["repeat"],
+            "baseline_repeat": options["baseline_repeat"],
+            "load_average": round(os.getloadavg()[0], 1),
+            "cores": os.cpu_count(),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps({**heading, "rows": [r.as_dict() for r in rows]}))
+            return
+        self.stdout.write(
+            f"{clauses:,} published clauses on {connection.vendor}; {options['repeat']} runs "
+            f"per row ({options['baseline_repeat']} per baseline); times in ms; load average "
+            f"{heading['load_average']} on {heading['cores']} cores"
+        )
+        self.stdout.write(format_table(TABLE_HEADERS, [row.cells() for row in rows]))
