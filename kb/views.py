@@ -12,7 +12,7 @@ import itertools
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +28,30 @@ from kb.search import attach_snippets
 from kb.search.constants import RESULT_COUNT_CAP
 
 LATEST_ANNOUNCEMENTS = 20
-# Lists on topic, party and in-force pages are paged so a page stays readable and fast.
-CLAUSES_PER_PAGE = 100
+# Lists on topic, party and in-force pages are paged so a page stays readable and fast:
+# rendering a clause card costs ~0.6 ms of Python, so 100 cards alone were 60 ms.
+CLAUSES_PER_PAGE = 50
+# They count their clauses up to this many, never the whole table (beyond it the
+# page says "Page 1 of 200+"): counting the terms in force today reads every clause.
+LIST_COUNT_CAP = 10_000
+
+
+class CountCappedPaginator(Paginator):
+    """Counts at most ``LIST_COUNT_CAP`` rows (a LIMITed subquery), so the count
+    costs the same at a million clauses as at ten thousand."""
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, LIST_COUNT_CAP)
+
+    @cached_property
+    def counted(self) -> int:
+        # Order does not change a count: drop it, or the subquery would sort.
+        return self.object_list.order_by()[: LIST_COUNT_CAP + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.counted > LIST_COUNT_CAP
 
 
 def home(request):
@@ -95,7 +117,7 @@ def topic_detail(request, slug):
             "position",
         )
     )
-    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/topic.html",
@@ -107,7 +129,7 @@ def party_detail(request, slug):
     party = get_object_or_404(public_parties(), slug=slug)
     announcements = party.announcements.published().newest_first()
     clauses = binding(Clause.objects.published(), party).for_cards().newest_first()
-    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/party.html",
@@ -141,12 +163,14 @@ class InForceForm(forms.Form):
 
 
 def binding(clauses, party: Party):
-    """Clauses that bind ``party``: named on the clause or on its announcement."""
+    """Clauses that bind ``party``: named on the clause or on its announcement.
+    Two uncorrelated id lists, read once each from the link tables' party index,
+    rather than two EXISTS probes for every clause (2-3x cheaper at 100,000)."""
     return clauses.filter(
-        Exists(Clause.parties.through.objects.filter(clause_id=OuterRef("pk"), party=party))
-        | Exists(
-            Announcement.parties.through.objects.filter(
-                announcement_id=OuterRef("announcement_id"), party=party
+        Q(pk__in=Clause.parties.through.objects.filter(party=party).values("clause_id"))
+        | Q(
+            announcement_id__in=Announcement.parties.through.objects.filter(party=party).values(
+                "announcement_id"
             )
         )
     )
@@ -167,7 +191,7 @@ def in_force(request):
             )
         )
     clauses = clauses.for_cards().newest_first()
-    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
 
 

@@ -49,8 +49,9 @@ def test_clause_texts_can_come_from_a_directory_of_prose(tmp_path):
     assert all("royalties" in text for text in Clause.objects.values_list("text", flat=True))
 
 
-def test_the_search_benchmark_prints_one_row_per_query(capsys):
+def test_the_search_benchmark_prints_the_search_rows_of_kb_bench(capsys):
     call_command("kb_generate", clauses=30, seed=1, verbosity=0)
     call_command("kb_search_bench", repeat=1, baseline_repeat=1)
     output = capsys.readouterr().out
-    assert "| rare word" in output and "| with filters" in output
+    assert "search page: rare word" in output and "icontains: kind filter" in output
+    assert "| pages" not in output

@@ -437,6 +437,15 @@ def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
     assert second.count('class="clause-card"') == 1
 
 
+def test_a_long_list_counts_its_pages_only_up_to_a_cap(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 1)
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 2)
+    for _ in range(4):
+        make_clause(topics=[cloud])
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    assert "Page 1 of 2+" in page
+
+
 def test_a_clause_page_credits_its_source(client, joint_statement):
     page = client.get(joint_statement.clauses.get(position=1).get_absolute_url()).content.decode()
     assert '<p class="credit">Text from the seed data set.</p>' in page
