@@ -63,10 +63,41 @@ REQUEST_MIX = [
             for word, topic in zip(SEARCH_WORDS, s.topic_slugs, strict=False)
         ],
     ),
+    Target(
+        "search phrase or prefix",
+        1,
+        lambda s: (
+            [
+                _query(reverse("kb:search"), q=f'"{first} {second}"')
+                for first, second in zip(SEARCH_WORDS, SEARCH_WORDS[1:], strict=False)
+            ]
+            + [_query(reverse("kb:search"), q=f"{w[:4]}*") for w in SEARCH_WORDS]
+        ),
+    ),
     Target("in force", 1, lambda s: [reverse("kb:in_force")]),
+    Target(
+        "in force by party",
+        1,
+        lambda s: [_query(reverse("kb:in_force"), party=slug) for slug in s.party_slugs],
+    ),
     Target("feed", 1, lambda s: [reverse("kb:feed_announcements")]),
-    Target("api clauses", 2, lambda s: [_query("/api/clauses/", q=w) for w in SEARCH_WORDS]),
-    Target("api announcements", 1, lambda s: ["/api/announcements/"]),
+    Target(
+        "search feed", 1, lambda s: [_query(reverse("kb:feed_search"), q=w) for w in SEARCH_WORDS]
+    ),
+    Target(
+        "search export",
+        1,
+        lambda s: [_query(reverse("kb:search"), q=w, format="csv") for w in SEARCH_WORDS],
+    ),
+    Target("api clauses", 2, lambda s: [_query(reverse("api:clauses"), q=w) for w in SEARCH_WORDS]),
+    Target("api clause", 1, lambda s: [reverse("api:clause", args=[pk]) for pk in s.clause_ids]),
+    Target("api announcements", 1, lambda s: [reverse("api:announcements")]),
+    Target(
+        "api announcement",
+        1,
+        lambda s: [reverse("api:announcement", args=[slug]) for slug in s.announcement_slugs],
+    ),
+    Target("api topics and parties", 1, lambda s: [reverse("api:topics"), reverse("api:parties")]),
 ]
 
 
