@@ -4,7 +4,7 @@ Texts are windows of real contract prose when a directory of ``.txt`` files is
 given (CUAD's ``full_contract_txt``, read in place, never copied), otherwise
 sentences drawn from a built-in contract vocabulary. The same seed gives the same
 records. Everything is written with bulk inserts in one transaction, with the
-search index rebuilt once at the end.
+search index rebuilt once at the end and the planner's statistics refreshed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kb.dates import DatePrecision
@@ -182,6 +182,11 @@ def generate(
             written += len(new_clauses)
             if progress:
                 progress(len(new_clauses))
+    # Fresh planner statistics: without them SQLite has none at all and guesses,
+    # e.g. reads every clause to find a page's successors instead of using the
+    # supersedes index (36 ms instead of 2.5 ms per page at 100,000 clauses).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return GeneratedCounts(announcements, written, len(parties), len(topics))
 
 

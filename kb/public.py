@@ -41,8 +41,9 @@ def public_parties():
 
 
 # The home page lists topics and the parties named most often, with counts. Counting
-# published clauses per topic reads every clause-topic link (200-470 ms at 100,000
-# clauses), so the counts are cached for settings.KB_HOME_COUNTS_SECONDS; the names
+# published clauses per topic reads every clause-topic link and its clause (170 ms at
+# 100,000 clauses, ten times that at a million), so the counts are cached for
+# settings.KB_HOME_COUNTS_SECONDS (5 minutes unless the environment says); the names
 # are read on every request, through public_topics()/public_parties(), so a record
 # unpublished since the counts were taken never shows its topic or party here.
 HOME_COUNTS_CACHE_KEY = "kb:home-counts"

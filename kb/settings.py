@@ -128,7 +128,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # see kb/public.py): each gunicorn worker recomputes them at most once a timeout.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How stale the home page's per-topic and per-party counts may be, in seconds.
-KB_HOME_COUNTS_SECONDS = int(os.environ.get("KB_HOME_COUNTS_SECONDS", "60"))
+KB_HOME_COUNTS_SECONDS = int(os.environ.get("KB_HOME_COUNTS_SECONDS", "300"))
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username/address is refused before its password is checked.

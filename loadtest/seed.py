@@ -24,7 +24,7 @@ SAMPLE_SIZE = 300
 
 
 def seed(clauses: int, rng: random.Random) -> int:
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from kb.models import Announcement, Clause, Party, Status, Topic
@@ -91,6 +91,9 @@ def seed(clauses: int, rng: random.Random) -> int:
                 ]
             )
             made += len(created)
+    # Planner statistics, as kb_generate leaves them: SQLite has none until ANALYZE.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return made
 
 
