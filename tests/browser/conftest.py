@@ -1,8 +1,8 @@
 """End-to-end tests in headless Chromium, driven by Playwright against pytest-django's live server.
 
 They need Debian's Chromium at ``/usr/bin/chromium`` and axe-core under ``var/node/`` (both
-installed by ``make browser-deps``). Without them the tests are skipped with the reason shown, except
-under CI (``CI`` set), where a missing browser is a failure: CI must run them.
+installed by ``make browser-deps``). Without them the tests are skipped with the reason shown,
+except under CI (``CI`` set), where a missing browser is a failure: CI must run them.
 
 The live server runs in another thread. On PostgreSQL it opens its own connections to the test
 database. On SQLite, Django's test database is a shared-cache in-memory database and pytest-django
@@ -134,7 +134,7 @@ def demo_data(transactional_db) -> None:
 
 
 def save_screenshots(page, name: str, directory: Path) -> None:
-    """Save the whole page at desktop and at phone width as ``NAME-desktop.png`` / ``-phone.png``."""
+    """Save the whole page at desktop and phone width: ``NAME-desktop.png``, ``NAME-phone.png``."""
     if not re.fullmatch(r"[a-z0-9-]+", name):
         raise ValueError(f"screenshot name {name!r}: lower-case letters, digits and dashes only")
     page.screenshot(path=directory / f"{name}-desktop.png", full_page=True)
