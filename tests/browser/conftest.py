@@ -56,13 +56,10 @@ def missing_browser_dependencies() -> str | None:
     return None
 
 
-def pytest_report_header(config) -> str:
+def pytest_terminal_summary(terminalreporter) -> None:
     reason = missing_browser_dependencies()
-    if reason is None:
-        return f"browser tests: run in {CHROMIUM}"
-    if os.environ.get("CI"):
-        return f"browser tests: WILL FAIL under CI: {reason}"
-    return f"browser tests: SKIPPED: {reason}"
+    if reason is not None and not os.environ.get("CI"):
+        terminalreporter.write_line(f"browser tests SKIPPED: {reason}", yellow=True, bold=True)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
