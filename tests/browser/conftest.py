@@ -14,14 +14,14 @@ the server sees it, and the tables are flushed after each test.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command, get_commands
+
+from tests.browser.support import AXE_SCRIPT, DESKTOP, SCREENSHOTS
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,12 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-AXE_SCRIPT = Path(settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-# What the suite treats as a failure: axe's two highest impact levels.
-BLOCKING_IMPACTS = {"serious", "critical"}
 TIMEOUT_MS = 15_000
 
 
@@ -101,25 +95,41 @@ def screenshots_dir() -> Path:
 
 
 @pytest.fixture
-def page(browser, live_server) -> Iterator:
-    """A fresh browser tab at desktop size whose relative URLs go to the live server.
+def open_tab(browser, live_server, django_db_serialized_rollback, screenshots_dir) -> Iterator:
+    """Opens browser tabs, each in a context of its own (own cookies, so own login), at
+    desktop size, with relative URLs going to the live server; options go to
+    ``browser.new_context()`` (e.g. ``java_script_enabled=False``).
 
-    The test fails if the page breaks the Content Security Policy or throws a script error.
+    The database starts as migrated (serialized rollback restores what data migrations
+    created, such as the editorial groups, after an earlier test's flush). The test fails
+    if a page breaks the Content Security Policy or throws a script error.
     """
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
-    context.set_default_timeout(TIMEOUT_MS)
-    tab = context.new_page()
+    contexts = []
     problems: list[str] = []
-    tab.on(
-        "console",
-        lambda message: (
-            problems.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    yield tab
-    context.close()
-    assert problems == [], f"the page broke the CSP or threw: {problems}"
+
+    def report_csp(message) -> None:
+        if "Content Security Policy" in message.text:
+            problems.append(message.text)
+
+    def open_new(**options):
+        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, **options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", report_csp)
+        tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        return tab
+
+    yield open_new
+    for context in contexts:
+        context.close()
+    assert problems == [], f"a page broke the CSP or threw: {problems}"
+
+
+@pytest.fixture
+def page(open_tab):
+    """A browser tab (see ``open_tab``)."""
+    return open_tab()
 
 
 @pytest.fixture
@@ -128,37 +138,3 @@ def demo_data(transactional_db) -> None:
     if "load_demo" not in get_commands():
         pytest.fail("the load_demo command is missing")
     call_command("load_demo", verbosity=0)
-
-
-def save_screenshots(page, name: str, directory: Path) -> None:
-    """Save the whole page at desktop and phone width: ``NAME-desktop.png``, ``NAME-phone.png``."""
-    if not re.fullmatch(r"[a-z0-9-]+", name):
-        raise ValueError(f"screenshot name {name!r}: lower-case letters, digits and dashes only")
-    page.screenshot(path=directory / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=directory / f"{name}-phone.png", full_page=True)
-    page.set_viewport_size(DESKTOP)
-
-
-def blocking_accessibility_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.x A/AA violations on the page, one line each."""
-    # evaluate() runs the script through the DevTools protocol, so the page's CSP (which forbids
-    # inline scripts, rightly) does not block it the way an injected <script> tag would be.
-    page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
-    violations = page.evaluate(
-        """async () => {
-            const results = await axe.run(document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                 "wcag22aa", "best-practice"]},
-            });
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
-            }));
-        }"""
-    )
-    return [
-        f"{v['impact']}: {v['id']} ({v['help']}) at {', '.join(v['targets'])}"
-        for v in violations
-        if v["impact"] in BLOCKING_IMPACTS
-    ]
