@@ -168,6 +168,12 @@ class Announcement(models.Model):
             models.Index(fields=["status", "date"], name="announcement_status_date"),
             models.Index(fields=["kind"], name="announcement_kind"),
         ]
+        # The editorial roles (groups created in migration 0003) are built from these.
+        permissions = [
+            ("publish_announcement", "Can publish, retract and edit published announcements"),
+            ("view_audit_log", "Can see the audit page of all changes"),
+            ("read_site", "Can read the public pages when the site requires login"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kb.admin_import import admin_urls_with_import
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", admin_urls_with_import(admin.site)),
     path("", include("kb.public_urls")),
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -81,3 +83,13 @@ def make_clause(
     if parties:
         clause.parties.set(parties)
     return clause
+
+
+def make_user(username: str | None = None, *, role: str | None = None, **fields):
+    """A staff account in one of the editorial groups (Readers, Editors, Publishers)."""
+    username = username or f"user{next(_sequence)}"
+    fields.setdefault("is_staff", True)
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
