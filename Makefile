@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup migrate demo run serve-prod test lint check pytest browser-deps clean
+.PHONY: setup migrate demo run serve-prod loadtest test lint check pytest browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "kb needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -28,6 +28,21 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production: the environment must say DEBUG=0 and give SECRET_KEY and ALLOWED_HOSTS
+# (see docs/production.md); WEB_CONCURRENCY sets the number of gunicorn workers.
+serve-prod: setup
+	@test "$$DEBUG" = 0 || { echo "serve-prod needs DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment" >&2; exit 1; }
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	exec $(BIN)/gunicorn kb.wsgi --config gunicorn.conf.py
+
+# The load test against gunicorn on 127.0.0.1 (docs/production.md). Defaults: 60 s,
+# 50 users, 100,000 clauses; CI runs LOADTEST_ARGS="--seconds 30 --clauses 2000".
+loadtest: setup
+	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ save that would overwrite a colleague's edit is refused and the input kept.
 
 from __future__ import annotations
 
+import itertools
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
@@ -22,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb import workflow
@@ -317,6 +320,21 @@ def _without_version_if_read_only(model_admin, request, obj, fieldsets):
 # History, revert and the shared parts of both record admins -------------------------
 
 
+def _m2m_snapshots(records, field) -> dict[int, str]:
+    """For each historical record, the names of its related objects at that version."""
+    snapshot_model = getattr(records[0], field.name).model
+    target = field.m2m_reverse_field_name()
+    rows = (
+        snapshot_model.objects.filter(history_id__in=[record.history_id for record in records])
+        .order_by(f"{target}__name")
+        .values_list("history_id", f"{target}__name")
+    )
+    names: dict[int, list[str]] = {}
+    for history_id, name in rows:
+        names.setdefault(history_id, []).append(name)
+    return {history_id: ", ".join(found) for history_id, found in names.items()}
+
+
 class GuardedHistoryAdmin(SimpleHistoryAdmin):
     """History with a field-by-field diff and a one-click revert per version."""
 
@@ -342,6 +360,36 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def history_view_title(self, request, obj):
         return f"History: {obj}"
 
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple_history's diff of each version against the one before, except that
+        the many-to-many snapshots of the whole page are read in one query per field
+        instead of two queries per version."""
+        records = list(historical_records)
+        if not records:
+            return
+        m2m_fields = list(records[0]._history_m2m_fields)
+        snapshots = {field.name: _m2m_snapshots(records, field) for field in m2m_fields}
+        for newer, older in itertools.pairwise(records):
+            delta = newer.diff_against(
+                older,
+                excluded_fields=[field.name for field in m2m_fields],
+                foreign_keys_are_objs=foreign_keys_are_objs,
+            )
+            helper = self.get_historical_record_context_helper(request, newer)
+            changes = helper.context_for_delta_changes(delta)
+            for field in m2m_fields:
+                before = snapshots[field.name].get(older.history_id, "")
+                after = snapshots[field.name].get(newer.history_id, "")
+                if before != after:
+                    changes.append(
+                        {
+                            "field": capfirst(field.verbose_name),
+                            "old": before or "—",
+                            "new": after or "—",
+                        }
+                    )
+            newer.history_delta_changes = changes
+
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
         context = {
@@ -353,12 +401,14 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def revert_view(self, request, object_id, history_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        record = self.model.history.filter(id=object_id, history_id=history_id).first()
         obj = self.get_object(request, object_id)
+        if obj is not None and not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        record = obj and self.model.history.filter(id=obj.pk, history_id=history_id).first()
         history_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[object_id]
         )
-        if record is None or obj is None:
+        if record is None:
             self.message_user(request, "There is no such version to revert to.", messages.ERROR)
             return redirect(history_url)
         try:
@@ -405,6 +455,10 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
     list_select_related = ["updated_by"]
     search_fields = ["title", "slug", "source_url"]
     date_hierarchy = "date"
+    # Newest added first: the primary key's index serves any filter with LIMIT 100,
+    # where the records' date order (no index on date alone) sorts every matching
+    # row: 0.2 ms against 2.4 s at a million rows on PostgreSQL (benchmark_admin).
+    ordering = ["-pk"]
     autocomplete_fields = ["parties"]
     prepopulated_fields = {"slug": ["title"]}
     save_on_top = True

@@ -365,3 +365,7 @@ class Clause(models.Model):
                 Clause.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
             )
         return ids
+
+
+# The search index's ORM face lives with the engine; importing it here registers it.
+from kb.search.models import SearchDocument  # noqa: E402, F401

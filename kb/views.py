@@ -1,9 +1,23 @@
 """Public pages. Thin: a queryset with its loading plan, then a template."""
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
 
-from kb.models import Announcement, Clause, Party, Status, Topic
+from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
+from kb.models import (
+    Announcement,
+    AnnouncementKind,
+    Clause,
+    ClauseEffect,
+    Party,
+    Status,
+    Topic,
+)
+from kb.search import attach_snippets
+from kb.search.constants import RESULT_COUNT_CAP
 
 LATEST_ANNOUNCEMENTS = 20
 
@@ -56,3 +70,71 @@ def party_detail(request, slug):
         "kb/party.html",
         {"party": party, "announcements": announcements, "clauses": clauses},
     )
+
+
+SEARCH_PAGE_SIZE = 20
+MAX_SEARCH_PAGE_SIZE = 100
+
+
+class CappedPaginator(Paginator):
+    """A paginator told how many rows there are, counted up to one past
+    ``RESULT_COUNT_CAP`` (never the whole table); beyond the cap the page says "N+"."""
+
+    def __init__(self, object_list, per_page, *, counted: int):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, RESULT_COUNT_CAP)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.counted > RESULT_COUNT_CAP
+
+
+def _search_page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", SEARCH_PAGE_SIZE))
+    except ValueError:
+        return SEARCH_PAGE_SIZE
+    return min(max(size, 1), MAX_SEARCH_PAGE_SIZE)
+
+
+def _feed_url(request) -> str | None:
+    # The Atom feed of the same search, once the feeds exist.
+    try:
+        url = reverse("kb:feed_search")
+    except NoReverseMatch:
+        return None
+    return f"{url}?{request.GET.urlencode()}" if request.GET else url
+
+
+def search(request):
+    filterset = ClauseFilter(request.GET)
+    context = {
+        "filter": filterset,
+        "query": request.GET.get("q", ""),
+        # The selects are written out in the template: cheaper than form widgets.
+        "kind_choices": AnnouncementKind.choices,
+        "effect_choices": ClauseEffect.choices,
+        "sort_choices": SORT_CHOICES,
+    }
+    if not filterset.is_valid():
+        return render(request, "kb/search.html", context, status=400)
+    clauses = filterset.qs
+    newest_ids = filterset.newest_ids()
+    paginator = CappedPaginator(
+        clauses.for_list(), _search_page_size(request), counted=len(newest_ids)
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    attach_snippets(rows, filterset.parsed_query or "")
+    context.update(
+        page=page,
+        clauses=rows,
+        facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
+        closest_matches=filterset.closest_matches,
+        feed_url=_feed_url(request),
+    )
+    return render(request, "kb/search.html", context)

@@ -258,7 +258,7 @@ def _save_checked(obj: Model, *, by, reason: str, insert: bool = False) -> None:
     if isinstance(obj, Announcement):
         obj.updated_by = by
     try:
-        obj.full_clean(exclude=["announcement"] if isinstance(obj, Clause) else None)
+        obj.full_clean()
     except ValidationError as error:
         raise WorkflowError(" ".join(error.messages)) from error
     obj.version += 1

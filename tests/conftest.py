@@ -40,3 +40,20 @@ def editor_client(client, editor):
 def publisher_client(client, publisher):
     client.force_login(publisher)
     return client
+
+
+@pytest.fixture(autouse=True)
+def logins_unthrottled(settings):
+    """Tests log in with ``client.login()``, which calls authenticate() without a
+    request, and django-axes refuses that. Login throttling has its own tests
+    (tests/test_login_throttle.py), which turn it back on."""
+    settings.AXES_ENABLED = False
+    settings.AUTHENTICATION_BACKENDS = [
+        backend for backend in settings.AUTHENTICATION_BACKENDS if not backend.startswith("axes.")
+    ]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Production's PBKDF2 takes a good fraction of a second per login on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -366,7 +366,8 @@ def test_a_clause_edited_in_between_refuses_the_inline_save(editor_client):
     response = editor_client.post(change_url(announcement), stale)
 
     assert response.status_code == 200
-    assert "Someone else saved this clause" in response.text or "while you were" in response.text
+    assert "saved this clause while you were editing it" in response.text
+    assert "heading: “Original heading” → “Changed by someone else”" in response.text
     assert "My new text" in response.text
     clause.refresh_from_db()
     assert (clause.heading, clause.text) == ("Changed by someone else", "")
@@ -585,3 +586,73 @@ def test_a_reader_cannot_run_a_workflow_action(client, reader):
     assert run_action(client, "send_to_review", draft).status_code == 403
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
+
+
+def test_a_reader_cannot_revert_anything(client, reader):
+    client.force_login(reader)
+    announcement = make_announcement(status=Status.DRAFT)
+    url = reverse(
+        "admin:kb_announcement_revert",
+        args=[announcement.pk, announcement.history.latest().history_id],
+    )
+    assert client.post(url).status_code == 403
+
+
+def test_reverting_to_a_version_of_another_record_is_refused(editor_client):
+    announcement = make_announcement(status=Status.DRAFT)
+    other = make_announcement(status=Status.DRAFT)
+    url = reverse(
+        "admin:kb_announcement_revert",
+        args=[announcement.pk, other.history.latest().history_id],
+    )
+    response = editor_client.post(url, follow=True)
+    assert "There is no such version to revert to." in messages_of(response)
+
+
+def test_a_clause_is_reverted_from_its_own_history(editor_client):
+    clause = make_clause(make_announcement(status=Status.DRAFT), "Before")
+    before = clause.history.latest()
+    clause.heading = "After"
+    clause.save()
+    url = reverse("admin:kb_clause_revert", args=[clause.pk, before.history_id])
+    assert editor_client.post(url).status_code == 302
+    clause.refresh_from_db()
+    assert clause.heading == "Before"
+
+
+@pytest.mark.parametrize("rows", [2, 20], ids=["2 rows", "20 rows"])
+def test_the_audit_page_runs_the_same_queries_for_2_or_20_changes(
+    publisher_client, django_assert_num_queries, rows
+):
+    make_announcements_with_clauses(rows)
+    url = reverse("admin:kb_audit")
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, 7)
+
+
+@pytest.mark.parametrize("rows", [2, 20], ids=["2 rows", "20 rows"])
+def test_the_deleted_list_runs_the_same_queries_for_2_or_20_announcements(
+    editor_client, editor, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        workflow.delete_announcement(make_announcement(status=Status.DRAFT), by=editor)
+    url = reverse("admin:kb_announcement_deleted")
+    queries_of_second_load(editor_client, url, django_assert_num_queries, 6)
+
+
+@pytest.mark.parametrize("versions", [2, 20], ids=["2 versions", "20 versions"])
+def test_the_history_view_runs_the_same_queries_for_2_or_20_versions(
+    editor_client, django_assert_num_queries, versions
+):
+    announcement = make_announcement(status=Status.DRAFT, parties=[make_party()])
+    for number in range(versions):
+        announcement.title = f"Title {number}"
+        announcement.save()
+    url = history_url(announcement)
+    queries_of_second_load(editor_client, url, django_assert_num_queries, 11)
+
+
+def test_the_history_view_shows_changed_parties_by_name(editor_client):
+    announcement = make_announcement(status=Status.DRAFT, parties=[make_party("Microsoft")])
+    announcement.parties.add(make_party("OpenAI"))
+    response = editor_client.get(history_url(announcement))
+    assert "<del>Microsoft</del> &rarr; <ins>Microsoft, OpenAI</ins>" in response.text

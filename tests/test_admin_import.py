@@ -202,3 +202,11 @@ def test_two_announcements_with_the_same_source_url_give_a_form_error(editor_cli
     response = editor_client.post(URL, _save_data(SEED, _seed_clauses()))
     assert response.status_code == 200
     assert not Clause.objects.exists()
+
+
+def test_the_announcement_change_list_links_to_the_import_and_the_deleted_list(editor_client):
+    response = editor_client.get(reverse("admin:kb_announcement_changelist"))
+
+    assert response.status_code == 200
+    assert reverse("admin:kb_announcement_import") in response.text
+    assert reverse("admin:kb_announcement_deleted") in response.text

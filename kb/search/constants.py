@@ -1,0 +1,33 @@
+"""Every tunable of the search engine, in one place."""
+
+# Query limits: longer or larger queries are refused with a message (HTTP 400).
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 20
+# "a*" would match a large part of the index for no useful meaning.
+MIN_PREFIX_LENGTH = 2
+
+# Column weights: heading above text above context (announcement title and
+# summary, party names and aliases, topic names). FTS5 bm25 weights by column, and
+# PostgreSQL ts_rank_cd weights for labels {D, C, B, A} (A heading, B text, C context).
+SQLITE_BM25_WEIGHTS = (4.0, 1.0, 0.3)
+POSTGRES_RANK_WEIGHTS = (0.0, 0.08, 0.25, 1.0)
+# ts_rank_cd normalization 1: divide by 1 + log(document length), like bm25 does.
+POSTGRES_RANK_NORMALIZATION = 1
+
+# Ranking every match of a very common word is what makes search slow at scale
+# (see the README, "Performance"): a search ranks at most this many candidates,
+# the most recently added matches that pass the filters, and a count that reaches
+# it reads "N+".
+RANKED_CANDIDATES = 1_000
+RESULT_COUNT_CAP = RANKED_CANDIDATES
+# "Closest matches" (most of the words, after no clause had them all) ORs the
+# words, so even rare questions match much of the base; ranking more candidates
+# there keeps the best ones in. It runs only when the strict query found nothing.
+RELAXED_RANKED_CANDIDATES = 5_000
+
+# Highlight markers: control characters stripped from indexed text by the triggers,
+# so they cannot come from a record; the snippet is escaped, then they become <mark>.
+MARK_START = "\x02"
+MARK_END = "\x03"
+SNIPPET_TOKENS = 24
+SNIPPET_ELLIPSIS = "…"

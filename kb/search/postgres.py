@@ -1,0 +1,123 @@
+"""PostgreSQL backend: compiles a parsed query into a tsquery built from SQL
+functions, each word a bound parameter (never text pasted into to_tsquery)."""
+
+from __future__ import annotations
+
+from kb.search.constants import (
+    MARK_END,
+    MARK_START,
+    POSTGRES_RANK_NORMALIZATION,
+    POSTGRES_RANK_WEIGHTS,
+    SNIPPET_ELLIPSIS,
+    SNIPPET_TOKENS,
+)
+from kb.search.query import ParsedQuery, Term
+
+CONFIG = "kb_english"
+HEADLINE_OPTIONS = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_TOKENS}, "
+    f'MinWords={SNIPPET_TOKENS // 2}, MaxFragments=2, FragmentDelimiter="{SNIPPET_ELLIPSIS} "'
+)
+
+
+def _term(term: Term):
+    if term.prefix:
+        return f"to_tsquery('{CONFIG}', quote_literal(%s) || ':*')", [term.words[0]]
+    if term.is_phrase:
+        return f"phraseto_tsquery('{CONFIG}', %s)", [" ".join(term.words)]
+    return f"plainto_tsquery('{CONFIG}', %s)", [term.words[0]]
+
+
+def _any(terms):
+    parts, params = [], []
+    for term in terms:
+        sql, term_params = _term(term)
+        parts.append(sql)
+        params += term_params
+    return "(" + " || ".join(parts) + ")", params
+
+
+def compile_tsquery(parsed: ParsedQuery):
+    parts, params = [], []
+    for group in parsed.groups:
+        sql, group_params = _any(group)
+        parts.append(sql)
+        params += group_params
+    if parsed.excluded:
+        sql, excluded_params = _any(parsed.excluded)
+        parts.append(f"!!{sql}")
+        params += excluded_params
+    return "(" + " && ".join(parts) + ")", params
+
+
+def match_sql(document_sql: str, rowid_sql: str, parsed: ParsedQuery, min_rowid: int | None):
+    tsquery, params = compile_tsquery(parsed)
+    sql = f"{document_sql} @@ {tsquery}"
+    if min_rowid is not None:
+        sql += f" AND {rowid_sql} >= %s"
+        params.append(min_rowid)
+    return sql, params
+
+
+def rank_sql(table_sql: str, parsed: ParsedQuery):
+    tsquery, params = compile_tsquery(parsed)
+    weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
+    return (
+        f"ts_rank_cd('{weights}'::float4[], {table_sql}.kb_search_document, {tsquery}, "
+        f"{POSTGRES_RANK_NORMALIZATION})",
+        params,
+    )
+
+
+def id_list(ids: list[int]):
+    """A subquery yielding ``ids``, bound as one parameter (an array)."""
+    return "SELECT unnest(%s::bigint[])", [ids]
+
+
+def snippets(cursor, ids: list[int], parsed: ParsedQuery) -> dict[int, str]:
+    tsquery, params = compile_tsquery(parsed)
+    cursor.execute(
+        f"SELECT id, ts_headline('{CONFIG}', translate(text, chr(2) || chr(3), '  '), "  # noqa: S608 - every value is bound
+        f"{tsquery}, %s) FROM kb_clause WHERE id = ANY(%s)",
+        [*params, HEADLINE_OPTIONS, ids],
+    )
+    return dict(cursor.fetchall())
+
+
+def disable_triggers(cursor) -> list[tuple[str, str]]:
+    cursor.execute(
+        "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname LIKE 'kb\\_search\\_%%' AND NOT t.tgisinternal"
+    )
+    saved = cursor.fetchall()
+    # ALTER TABLE refuses while deferred foreign-key checks are pending.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, name in saved:
+        cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
+    return saved
+
+
+def enable_triggers(cursor, saved: list[tuple[str, str]]) -> None:
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, name in saved:
+        cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def rebuild(cursor) -> None:
+    cursor.execute("TRUNCATE kb_search_document")
+    cursor.execute(
+        "INSERT INTO kb_search_document(rowid, kb_search_document) "
+        "SELECT rowid, kb_search_document FROM kb_search_view"
+    )
+    # After a bulk load the planner's statistics are stale; without them it drives
+    # a search from every published clause instead of from the GIN index.
+    for table in (
+        "kb_search_document",
+        "kb_clause",
+        "kb_announcement",
+        "kb_clause_topics",
+        "kb_clause_parties",
+        "kb_announcement_parties",
+    ):
+        cursor.execute(f"ANALYZE {table}")

@@ -1,0 +1,125 @@
+"""The query syntax, parsed into a small tree that each backend compiles.
+
+Syntax: words are ANDed; ``"exact phrase"``; ``a OR b``; ``-word`` and ``-"phrase"``
+exclude; ``licen*`` is a prefix. Anything else is plain words: punctuation splits a
+word into a phrase of its parts (``non-exclusive``, ``OpenAI's``, ``27%``), and
+characters that are neither letters nor digits are dropped. The tree holds only
+letters and digits, so no user text can reach a backend as syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from kb.search.constants import MAX_QUERY_LENGTH, MAX_TERMS, MIN_PREFIX_LENGTH
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\uff02": '"'})
+# A token: an optionally negated quoted phrase (closing quote optional), or a run of
+# anything but spaces and quotes.
+_TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+# Letters and digits, as SQLite's unicode61 and PostgreSQL's parser see words.
+_WORD_PART = re.compile(r"[^\W_]+")
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; the message is fit to show the user."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, or a phrase of several words in order; ``prefix`` on one word only."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """``groups`` are ANDed; the terms inside a group are ORed; ``excluded`` terms
+    must not match. ``strict`` is False when the text used no operator (no quotes,
+    OR or minus), so matching most of the words is an acceptable fallback."""
+
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+    strict: bool = False
+    text: str = field(default="", compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+    @property
+    def terms(self) -> list[Term]:
+        return [term for group in self.groups for term in group]
+
+    def relaxed(self) -> ParsedQuery | None:
+        """The same words ORed ("closest matches"), or None when that would not
+        differ or the user asked for exact semantics."""
+        if self.strict or len(self.groups) < 2:
+            return None
+        return ParsedQuery(groups=(tuple(self.terms),), strict=True, text=self.text)
+
+
+def parse_query(text: str | None) -> ParsedQuery:
+    """Parse what a user typed. Raises QueryError on a query too long to run."""
+    text = text or ""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"The query is too long: at most {MAX_QUERY_LENGTH} characters.")
+    normalized = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).translate(_QUOTES)
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    strict = False
+    join_with_previous = False
+    for match in _TOKEN.finditer(normalized):
+        if match["word"] == "OR":
+            join_with_previous = bool(groups)
+            continue
+        negated, term = _term(match)
+        if term is None:
+            continue
+        if negated:
+            excluded.append(term)
+            strict = True
+            join_with_previous = False
+            continue
+        if match["phrase"] is not None:
+            strict = True
+        if join_with_previous:
+            groups[-1].append(term)
+            strict = True
+        else:
+            groups.append([term])
+        join_with_previous = False
+    count = sum(len(group) for group in groups) + len(excluded)
+    if count > MAX_TERMS:
+        raise QueryError(f"The query has too many words: at most {MAX_TERMS}.")
+    if excluded and not groups:
+        raise QueryError('Add a word to look for: "-word" only excludes.')
+    return ParsedQuery(
+        groups=tuple(tuple(dict.fromkeys(group)) for group in groups),
+        excluded=tuple(dict.fromkeys(excluded)),
+        strict=strict,
+        text=text,
+    )
+
+
+def _term(match: re.Match) -> tuple[bool, Term | None]:
+    if match["phrase"] is not None:
+        words = tuple(part.lower() for part in _WORD_PART.findall(match["phrase"]))
+        return bool(match["neg"]), (Term(words) if words else None)
+    raw = match["word"]
+    negated = raw.startswith("-") and len(raw) > 1
+    if negated:
+        raw = raw[1:]
+    words = tuple(part.lower() for part in _WORD_PART.findall(raw))
+    if not words:
+        return False, None
+    prefix = raw.endswith("*") and len(words) == 1 and len(words[0]) >= MIN_PREFIX_LENGTH
+    return negated, Term(words, prefix=prefix)

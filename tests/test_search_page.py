@@ -1,0 +1,163 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.models import Clause, Status
+from tests.factories import make_announcement, make_clause, make_party, make_topic
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("kb:search")
+
+
+def make_hits(count: int, word: str = "escrow") -> None:
+    party, topic = make_party(), make_topic()
+    announcement = make_announcement(date=dt.date(2025, 5, 1), parties=[party])
+    for _ in range(count):
+        make_clause(announcement, text=f"The {word} agent holds the code.", topics=[topic])
+
+
+def test_the_search_box_on_every_page_points_at_the_search_page(client):
+    assert f'action="{URL}"' in client.get(reverse("kb:home")).text
+
+
+def test_a_hit_shows_its_heading_announcement_parties_date_topics_and_snippet(client):
+    microsoft = make_party("Microsoft")
+    announcement = make_announcement(
+        "Partnership", date=dt.date(2024, 10, 1), date_precision="month", parties=[microsoft]
+    )
+    make_clause(announcement, "Escrow", "The escrow agent holds it.", topics=[make_topic("Code")])
+    page = client.get(URL, {"q": "escrow"}).text
+    assert "1–1 of 1 clauses" in page
+    assert ">Escrow</a>" in page and ">Partnership</a>" in page
+    assert "Microsoft" in page and "October 2024" in page and ">Code</a>" in page
+    assert "<mark>escrow</mark> agent" in page
+
+
+def test_markup_in_a_clause_is_shown_as_text(client):
+    make_clause(make_announcement(), "Escrow <b>x</b>", "escrow <script>alert(1)</script>")
+    page = client.get(URL, {"q": "escrow"}).text
+    assert "<script>alert" not in page
+    assert "Escrow &lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_the_query_is_escaped_where_it_is_shown_again(client):
+    page = client.get(URL, {"q": '"><img src=x onerror=alert(1)>'}).text
+    assert "<img src=x" not in page
+
+
+def test_drafts_are_invisible_in_results_counts_and_facets(client):
+    secret = make_party("Secret Partner")
+    make_clause(make_announcement(status=Status.DRAFT, parties=[secret]), "Escrow", "escrow")
+    page = client.get(URL, {"q": "escrow"}).text
+    assert "Nothing matched" in page
+    assert "Secret Partner" not in page
+
+
+def test_nothing_matched_is_said_plainly(client):
+    response = client.get(URL, {"q": "zebra"})
+    assert response.status_code == 200
+    assert "Nothing matched “zebra”" in response.text
+
+
+def test_a_query_too_long_is_a_400_with_a_message(client):
+    response = client.get(URL, {"q": "x" * 600})
+    assert response.status_code == 400
+    assert "too long" in response.text
+
+
+def test_a_bad_filter_value_is_a_400_with_a_message(client):
+    response = client.get(URL, {"q": "escrow", "date_from": "someday"})
+    assert response.status_code == 400
+    assert "cannot read date" in response.text
+
+
+def test_no_clause_with_every_word_shows_closest_matches_labelled(client):
+    make_clause(make_announcement(), "Escrow", "escrow agent")
+    page = client.get(URL, {"q": "escrow zebra"}).text
+    assert "No clause has every word; closest matches." in page
+    assert ">Escrow</a>" in page
+
+
+def test_the_count_stops_at_the_cap(client, monkeypatch):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 3)
+    monkeypatch.setattr("kb.views.RESULT_COUNT_CAP", 3)
+    make_hits(5)
+    assert "1–2 of 3+ clauses" in client.get(URL, {"q": "escrow", "per_page": 2}).text
+
+
+def test_the_page_size_has_a_hard_cap(client):
+    make_hits(3)
+    page = client.get(URL, {"q": "escrow", "per_page": 10_000})
+    assert page.context["page"].paginator.per_page == 100
+
+
+def test_pages_link_to_each_other_keeping_the_search(client):
+    make_hits(3)
+    page = client.get(URL, {"q": "escrow", "per_page": 2}).text
+    assert 'href="?q=escrow&amp;per_page=2&amp;page=2"' in page
+
+
+def test_facet_links_narrow_the_same_search(client):
+    make_hits(2)
+    party = Clause.objects.first().announcement.parties.get()
+    page = client.get(URL, {"q": "escrow"}).text
+    assert f'href="?q=escrow&amp;party={party.slug}"' in page
+
+
+def test_the_feed_link_appears_only_when_feeds_exist(client):
+    from django.urls import NoReverseMatch
+
+    page = client.get(URL, {"q": "escrow"}).text
+    try:
+        feed = reverse("kb:feed_search")
+    except NoReverseMatch:
+        assert "application/atom+xml" not in page
+    else:
+        assert f'href="{feed}?q=escrow"' in page
+
+
+@pytest.mark.parametrize("hits", [1, 50], ids=["one-hit", "fifty-hits"])
+def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, hits):
+    make_hits(hits)
+    # Candidates (and count), page, 3 prefetches, snippets, 3 facet queries.
+    with django_assert_num_queries(9):
+        client.get(URL, {"q": "escrow", "per_page": 50})
+
+
+def test_listing_without_a_query_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    make_hits(3)
+    # Newest ids (and count), page, 3 prefetches, 3 facet queries.
+    with django_assert_num_queries(8):
+        client.get(URL)
+
+
+def test_filters_run_a_fixed_number_of_queries_too(client, django_assert_num_queries):
+    make_hits(3)
+    party = Clause.objects.first().announcement.parties.get()
+    with django_assert_num_queries(10):  # the party slug lookup adds one
+        client.get(URL, {"q": "escrow", "party": party.slug, "kind": "joint_statement"})
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=300))
+def test_no_query_text_gives_a_server_error(client, text):
+    make_clause(make_announcement(), "Escrow", "escrow agent")
+    response = client.get(URL, {"q": text})
+    assert response.status_code in (200, 400)
+
+
+def test_invalid_utf8_in_the_url_is_not_a_server_error(client):
+    assert client.get(URL + "?q=%ff%fe%00escrow").status_code in (200, 400)
+
+
+def test_the_form_shows_the_filters_in_use(client):
+    page = client.get(URL, {"q": "escrow", "kind": "agreement", "sort": "oldest"}).text
+    assert '<option value="agreement" selected>' in page
+    assert '<option value="oldest" selected>' in page
+    assert 'value="escrow"' in page
