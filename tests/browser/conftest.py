@@ -112,7 +112,9 @@ def open_tab(browser, live_server, django_db_serialized_rollback, screenshots_di
             problems.append(message.text)
 
     def open_new(**options):
-        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, **options)
+        context = browser.new_context(
+            **{"base_url": live_server.url, "viewport": DESKTOP, **options}
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         tab = context.new_page()

@@ -19,10 +19,14 @@ def save_screenshots(page, name: str, directory: Path = SCREENSHOTS) -> None:
     """Save the whole page at desktop and phone width: ``NAME-desktop.png``, ``NAME-phone.png``."""
     if not re.fullmatch(r"[a-z0-9-]+", name):
         raise ValueError(f"screenshot name {name!r}: lower-case letters, digits and dashes only")
+    page.wait_for_load_state()
     page.screenshot(path=directory / f"{name}-desktop.png", full_page=True)
+    # Reloaded at each width so the page's script sees the width a phone would have.
     page.set_viewport_size(PHONE)
+    page.reload()
     page.screenshot(path=directory / f"{name}-phone.png", full_page=True)
     page.set_viewport_size(DESKTOP)
+    page.reload()
 
 
 def blocking_accessibility_violations(page) -> list[str]:
