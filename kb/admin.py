@@ -621,7 +621,7 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
         except workflow.WorkflowError as error:
             context = {**self.admin_site.each_context(request), "message": error.message}
             return TemplateResponse(request, "admin/kb/preview_refused.html", context, status=403)
-        clauses = announcement.clauses.for_list().in_document_order()
+        clauses = announcement.clauses.for_cards().in_document_order()
         response = TemplateResponse(
             request,
             "kb/announcement.html",

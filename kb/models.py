@@ -211,6 +211,28 @@ class ClauseQuerySet(models.QuerySet):
             Prefetch("announcement__parties", queryset=Party.objects.only("name", "slug")),
         )
 
+    def for_cards(self):
+        """``for_list()`` plus what each clause card links to: the clause it
+        supersedes, and the published clauses that supersede it
+        (``published_successors``, oldest first)."""
+        return (
+            self.for_list()
+            .select_related("supersedes__announcement")
+            .prefetch_related(
+                Prefetch(
+                    "successors",
+                    queryset=Clause.objects.published()
+                    .select_related("announcement")
+                    .order_by(
+                        F("announcement__date").asc(nulls_last=True),
+                        "announcement_id",
+                        "position",
+                    ),
+                    to_attr="published_successors",
+                )
+            )
+        )
+
     def in_force_on(self, day: dt.date):
         """The terms in force on ``day``: for each lineage, the clause that started on
         or before the day, has not ended, and has no published successor that had

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kb import views
+from kb import feeds, views
 
 app_name = "kb"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("parties/<slug:slug>/", views.party_detail, name="party"),
+    path("in-force/", views.in_force, name="in_force"),
+    path("feeds/announcements/", feeds.LatestAnnouncementsFeed(), name="feed_announcements"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed_search"),
 ]

@@ -1,25 +1,35 @@
-"""Public pages. Thin: a queryset with its loading plan, then a template."""
+"""Public pages. Thin: a queryset with its loading plan, then a template.
 
+Only published records appear. A draft, in-review or retracted announcement (and
+so each of its clauses) is a 404 for everyone here, signed in or not: the public
+pages never say that an unpublished record exists. Editors read those in the admin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 
+from kb.dates import PartialDate
+from kb.exports import export_response
 from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
-from kb.models import (
-    Announcement,
-    AnnouncementKind,
-    Clause,
-    ClauseEffect,
-    Party,
-    Status,
-    Topic,
-)
+from kb.lineage import clause_lineage
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Status, Topic
+from kb.public import public_parties, public_topics
 from kb.search import attach_snippets
 from kb.search.constants import RESULT_COUNT_CAP
 
 LATEST_ANNOUNCEMENTS = 20
+# Lists on topic, party and in-force pages are paged so a page stays readable and fast.
+CLAUSES_PER_PAGE = 100
 
 
 def home(request):
@@ -44,32 +54,123 @@ def home(request):
 
 def announcement_detail(request, slug):
     announcement = get_object_or_404(Announcement.objects.published().for_list(), slug=slug)
-    clauses = announcement.clauses.for_list().in_document_order()
+    clauses = announcement.clauses.for_cards().in_document_order()
     return render(
         request, "kb/announcement.html", {"announcement": announcement, "clauses": clauses}
     )
 
 
 def clause_detail(request, pk):
-    clause = get_object_or_404(Clause.objects.published().for_list(), pk=pk)
-    return render(request, "kb/clause.html", {"clause": clause})
+    clause = get_object_or_404(Clause.objects.published().for_cards(), pk=pk)
+    return render(
+        request,
+        "kb/clause.html",
+        {
+            "clause": clause,
+            "lineage": clause_lineage(clause),
+            "permalink": request.build_absolute_uri(clause.get_absolute_url()),
+        },
+    )
+
+
+def timeline_groups(clauses):
+    """Clauses grouped by their announcement's date at its precision, in the order
+    given; returns ``[(PartialDate, [clause, ...]), ...]``."""
+    return [
+        (PartialDate(date, precision), list(group))
+        for (date, precision), group in itertools.groupby(
+            clauses, key=lambda c: (c.announcement.date, c.announcement.date_precision)
+        )
+    ]
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
-    clauses = topic.clauses.published().for_list().newest_first()
-    return render(request, "kb/topic.html", {"topic": topic, "clauses": clauses})
+    topic = get_object_or_404(public_topics(), slug=slug)
+    # Oldest first so the page reads as a history; clauses of undated announcements last.
+    clauses = (
+        topic.clauses.published()
+        .for_cards()
+        .order_by(
+            F("announcement__date").asc(nulls_last=True),
+            "announcement__date_precision",
+            "announcement_id",
+            "position",
+        )
+    )
+    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "kb/topic.html",
+        {"topic": topic, "page_obj": page, "groups": timeline_groups(page.object_list)},
+    )
 
 
 def party_detail(request, slug):
-    party = get_object_or_404(Party, slug=slug)
-    announcements = party.announcements.published().newest_first().for_list()
-    clauses = party.clauses.published().for_list().newest_first()
+    party = get_object_or_404(public_parties(), slug=slug)
+    announcements = party.announcements.published().newest_first()
+    clauses = binding(Clause.objects.published(), party).for_cards().newest_first()
+    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/party.html",
-        {"party": party, "announcements": announcements, "clauses": clauses},
+        {"party": party, "announcements": announcements, "page_obj": page},
     )
+
+
+class InForceForm(forms.Form):
+    on = forms.DateField(
+        label="In force on",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="YYYY-MM-DD; today if left empty.",
+    )
+    party = forms.ModelChoiceField(
+        queryset=public_parties().only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any party",
+    )
+    topic = forms.ModelChoiceField(
+        queryset=public_topics().only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any topic",
+    )
+
+    def clean_on(self) -> dt.date:
+        return self.cleaned_data["on"] or timezone.localdate()
+
+
+def binding(clauses, party: Party):
+    """Clauses that bind ``party``: named on the clause or on its announcement."""
+    return clauses.filter(
+        Exists(Clause.parties.through.objects.filter(clause_id=OuterRef("pk"), party=party))
+        | Exists(
+            Announcement.parties.through.objects.filter(
+                announcement_id=OuterRef("announcement_id"), party=party
+            )
+        )
+    )
+
+
+def in_force(request):
+    form = InForceForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "kb/in_force.html", {"form": form}, status=400)
+    data = form.cleaned_data if request.GET else {"on": timezone.localdate()}
+    clauses = Clause.objects.published().in_force_on(data["on"])
+    if data.get("party"):
+        clauses = binding(clauses, data["party"])
+    if data.get("topic"):
+        clauses = clauses.filter(
+            Exists(
+                Clause.topics.through.objects.filter(clause_id=OuterRef("pk"), topic=data["topic"])
+            )
+        )
+    clauses = clauses.for_cards().newest_first()
+    page = Paginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
 
 
 SEARCH_PAGE_SIZE = 20
@@ -101,13 +202,13 @@ def _search_page_size(request) -> int:
     return min(max(size, 1), MAX_SEARCH_PAGE_SIZE)
 
 
-def _feed_url(request) -> str | None:
-    # The Atom feed of the same search, once the feeds exist.
-    try:
-        url = reverse("kb:feed_search")
-    except NoReverseMatch:
-        return None
-    return f"{url}?{request.GET.urlencode()}" if request.GET else url
+def _feed_url(request) -> str:
+    """The Atom feed of the same search (without the page and export parameters)."""
+    query = request.GET.copy()
+    for name in ("page", "per_page", "format"):
+        query.pop(name, None)
+    url = reverse("kb:feed_search")
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 def search(request):
@@ -123,6 +224,9 @@ def search(request):
     if not filterset.is_valid():
         return render(request, "kb/search.html", context, status=400)
     clauses = filterset.qs
+    export = export_response(request, clauses)
+    if export is not None:
+        return export
     newest_ids = filterset.newest_ids()
     paginator = CappedPaginator(
         clauses.for_list(), _search_page_size(request), counted=len(newest_ids)

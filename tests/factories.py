@@ -93,3 +93,21 @@ def make_user(username: str | None = None, *, role: str | None = None, **fields)
     if role:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+def make_lineage(count: int, *, first_year: int = 2000, **fields) -> list[Clause]:
+    """``count`` clauses on one term, in published announcements a year apart from
+    ``first_year``, each superseding the one before (the first is new, the rest amend)."""
+    clauses: list[Clause] = []
+    for index in range(count):
+        clauses.append(
+            make_clause(
+                make_announcement(date=dt.date(first_year + index, 1, 1)),
+                f"Exclusive cloud provider, version {index + 1}",
+                f"Azure is the exclusive cloud provider, version {index + 1}.",
+                supersedes=clauses[-1] if clauses else None,
+                effect=ClauseEffect.AMENDED if clauses else ClauseEffect.NEW,
+                **fields,
+            )
+        )
+    return clauses

@@ -1,0 +1,105 @@
+import csv
+import io
+import json
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from kb import exports
+from kb.exports import CSV_COLUMNS, export_response, neutralise_formula
+from kb.models import Clause
+from tests.factories import make_clause, make_lineage, make_party, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def export(export_format, queryset=None):
+    request = RequestFactory().get("/search/", {"format": export_format})
+    queryset = queryset if queryset is not None else Clause.objects.published().newest_first()
+    return export_response(request, queryset)
+
+
+def body(response) -> str:
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def csv_rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(body(response).removeprefix("\ufeff"))))
+
+
+@pytest.mark.parametrize(
+    "dangerous",
+    ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"],
+    ids=["equals", "plus", "minus", "at", "tab", "carriage-return"],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(dangerous):
+    make_clause(heading=dangerous, text=dangerous, topics=[make_topic(dangerous + " topic")])
+    (row,) = csv_rows(export("csv"))
+    assert row["heading"] == "'" + dangerous
+    assert row["text"] == "'" + dangerous
+    assert row["topics"] == "'" + dangerous + " topic"
+
+
+def test_numbers_and_plain_text_are_left_alone():
+    assert neutralise_formula(-3) == -3
+    assert neutralise_formula("Azure - exclusive") == "Azure - exclusive"
+
+
+def test_a_csv_export_has_a_header_and_one_row_per_clause():
+    first, second = make_lineage(2, parties=[make_party("Microsoft")])
+    response = export("csv")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="kb-clauses.csv"' in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert list(rows[0]) == CSV_COLUMNS
+    assert [int(row["id"]) for row in rows] == [second.pk, first.pk]
+    assert rows[0]["supersedes_id"] == str(first.pk)
+    assert rows[0]["parties"] == "Microsoft"
+    assert rows[0]["announcement_date"] == "2001-01-01"
+
+
+def test_a_json_export_lists_the_clauses_as_the_api_shows_them():
+    first, second = make_lineage(2)
+    response = export("json")
+    assert response.streaming
+    records = json.loads(body(response))
+    assert [record["id"] for record in records] == [second.pk, first.pk]
+    assert records[0]["supersedes"]["id"] == first.pk
+    assert records[0]["html_url"] == f"http://testserver/clauses/{second.pk}/"
+
+
+def test_an_empty_json_export_is_an_empty_list():
+    assert json.loads(body(export("json"))) == []
+
+
+def test_an_export_stops_at_the_row_cap(monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 3)
+    make_lineage(5)
+    assert len(csv_rows(export("csv"))) == 3
+    assert len(json.loads(body(export("json")))) == 3
+
+
+def test_an_unknown_export_format_is_a_400():
+    response = export("xlsx")
+    assert response.status_code == 400
+    assert b"csv" in response.content
+
+
+def test_no_format_means_no_export():
+    assert export("") is None
+
+
+def test_an_export_reads_rows_in_chunks_with_the_same_queries_for_each_chunk(monkeypatch):
+    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 10)
+    make_lineage(10, topics=[make_topic()])
+    with CaptureQueriesContext(connection) as one_chunk:
+        body(export("csv"))
+    make_lineage(20, first_year=2100, topics=[make_topic()])
+    with CaptureQueriesContext(connection) as three_chunks:
+        body(export("csv"))
+    # One query for the rows, then the same prefetch queries for each chunk.
+    prefetches_per_chunk = len(one_chunk) - 1
+    assert len(three_chunks) == 1 + 3 * prefetches_per_chunk

@@ -1,0 +1,86 @@
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kb.models import ClauseEffect, Status
+from tests.factories import make_announcement, make_clause, make_party, make_topic
+
+pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    return [
+        (entry.findtext(f"{ATOM}title"), entry.find(f"{ATOM}link").get("href"))
+        for entry in feed.findall(f"{ATOM}entry")
+    ]
+
+
+def test_the_announcement_feed_lists_published_announcements_newest_published_first(client):
+    now = timezone.now()
+    older = make_announcement("Older", published_at=now - dt.timedelta(days=2))
+    newer = make_announcement("Newer", published_at=now - dt.timedelta(days=1))
+    make_announcement("Draft", status=Status.DRAFT)
+    assert entries(client, reverse("kb:feed_announcements")) == [
+        ("Newer", f"http://testserver{newer.get_absolute_url()}"),
+        ("Older", f"http://testserver{older.get_absolute_url()}"),
+    ]
+
+
+def test_the_announcement_feed_escapes_titles(client):
+    make_announcement("<script>alert(1)</script> & more")
+    response = client.get(reverse("kb:feed_announcements"))
+    assert b"<script>" not in response.content
+    assert entries(client, reverse("kb:feed_announcements"))[0][0] == (
+        "<script>alert(1)</script> & more"
+    )
+
+
+def test_the_search_feed_follows_the_search_filters(client):
+    cloud = make_topic("Cloud")
+    make_clause(heading="On cloud", topics=[cloud])
+    make_clause(heading="Elsewhere")
+    make_clause(make_announcement(status=Status.DRAFT), heading="Draft on cloud", topics=[cloud])
+    titles = [title for title, _ in entries(client, reverse("kb:feed_search"), {"topic": "cloud"})]
+    assert len(titles) == 1
+    assert titles[0].startswith("On cloud")
+
+
+def test_the_search_feed_links_back_to_the_same_search(client):
+    make_clause(effect=ClauseEffect.AMENDED)
+    response = client.get(reverse("kb:feed_search"), {"effect": "amended"})
+    feed = ET.fromstring(response.content)  # noqa: S314 (our own output)
+    alternate = feed.find(f"{ATOM}link[@rel='alternate']").get("href")
+    assert alternate == "http://testserver" + reverse("kb:search") + "?effect=amended"
+
+
+def test_a_bad_search_feed_parameter_is_a_400(client):
+    response = client.get(reverse("kb:feed_search"), {"date_from": "tomorrow-ish"})
+    assert response.status_code == 400
+    assert b"date_from" in response.content
+
+
+@pytest.mark.parametrize("name", ["kb:feed_announcements", "kb:feed_search"])
+def test_the_number_of_queries_of_a_feed_does_not_grow_with_items(client, name):
+    def add(count):
+        for _ in range(count):
+            party = make_party()
+            make_clause(make_announcement(parties=[party]), topics=[make_topic()], parties=[party])
+
+    add(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse(name))
+    add(49)
+    with CaptureQueriesContext(connection) as fifty:
+        client.get(reverse(name))
+    assert len(fifty) == len(one)

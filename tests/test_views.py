@@ -1,0 +1,409 @@
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kb import views, workflow
+from kb.dates import DatePrecision
+from kb.models import ClauseEffect, Status
+from tests.factories import (
+    make_announcement,
+    make_clause,
+    make_lineage,
+    make_party,
+    make_topic,
+)
+
+pytestmark = pytest.mark.django_db
+
+JOINT_STATEMENT_HEADINGS = [
+    "The partnership remains strong and central.",
+    "Our IP relationship continues unchanged.",
+    "Our commercial and revenue share relationship remains unchanged.",
+    "Azure remains the exclusive cloud provider of stateless OpenAI APIs.",
+    "OpenAI’s first party products, including Frontier, will continue to be hosted on Azure.",
+    "AGI definition and processes are unchanged.",
+    "The partnership supports OpenAI's growth.",
+]
+
+
+@pytest.fixture
+def parties():
+    return make_party("Microsoft"), make_party("OpenAI")
+
+
+@pytest.fixture
+def cloud():
+    return make_topic("Cloud exclusivity")
+
+
+@pytest.fixture
+def joint_statement(parties, cloud):
+    """The shape of the demo data's joint statement: seven reaffirming clauses, the
+    fourth restating an earlier cloud-exclusivity term."""
+    earlier = make_clause(
+        make_announcement(
+            "Microsoft and OpenAI extend partnership", date=dt.date(2023, 1, 1), parties=parties
+        ),
+        "Azure is the exclusive cloud provider",
+        "Azure will remain the exclusive cloud provider for all OpenAI workloads.",
+        topics=[cloud],
+    )
+    statement = make_announcement(
+        "Joint Statement from OpenAI and Microsoft",
+        parties=parties,
+        source_url="https://openai.com/index/continuing-microsoft-partnership/",
+        credit="Text from the seed data set.",
+    )
+    for position, heading in enumerate(JOINT_STATEMENT_HEADINGS, start=1):
+        make_clause(
+            statement,
+            heading,
+            position=position,
+            effect=ClauseEffect.REAFFIRMED,
+            supersedes=earlier if position == 4 else None,
+            topics=[cloud] if position == 4 else [],
+            text=(
+                "Microsoft is the exclusive cloud provider for stateless APIs."
+                if position == 4
+                else ""
+            ),
+        )
+    return statement
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# Home
+
+
+def test_the_home_page_lists_published_announcements_only(client):
+    make_announcement("A published statement")
+    make_announcement("A draft statement", status=Status.DRAFT)
+    page = client.get(reverse("kb:home")).content.decode()
+    assert "A published statement" in page
+    assert "A draft statement" not in page
+
+
+def test_the_home_page_counts_published_clauses_per_topic(client, cloud):
+    make_clause(topics=[cloud])
+    make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])
+    page = client.get(reverse("kb:home")).content.decode()
+    assert re.search(r"Cloud exclusivity</a>\s*<span class=\"count\">1</span>", page)
+
+
+# Announcement
+
+
+def test_the_joint_statement_shows_its_seven_clauses_in_order_with_anchors(client, joint_statement):
+    page = client.get(joint_statement.get_absolute_url()).content.decode()
+    positions = [page.index(heading.replace("'", "&#x27;")) for heading in JOINT_STATEMENT_HEADINGS]
+    assert positions == sorted(positions)
+    for number in range(1, 8):
+        assert f'id="clause-{number}"' in page
+        assert f'href="#clause-{number}"' in page
+
+
+def test_an_announcement_shows_effect_badges_source_and_credit(client, joint_statement):
+    page = client.get(joint_statement.get_absolute_url()).content.decode()
+    assert page.count('class="badge badge-reaffirmed"') == 7
+    assert 'href="https://openai.com/index/continuing-microsoft-partnership/"' in page
+    assert "Text from the seed data set." in page
+
+
+def test_an_announcement_links_a_clause_to_the_clause_it_supersedes(client, joint_statement):
+    earlier = joint_statement.clauses.get(position=4).supersedes
+    page = client.get(joint_statement.get_absolute_url()).content.decode()
+    assert f'href="{earlier.get_absolute_url()}"' in page
+
+
+def test_an_earlier_clause_links_to_the_clause_that_superseded_it(client, joint_statement):
+    later = joint_statement.clauses.get(position=4)
+    page = client.get(later.supersedes.announcement.get_absolute_url()).content.decode()
+    assert f'href="{later.get_absolute_url()}"' in page
+    assert "Reaffirmed by:" in page
+
+
+def test_a_link_to_an_unpublished_successor_is_not_shown(client):
+    earlier = make_clause(make_announcement(date=dt.date(2020, 1, 1)))
+    draft = make_clause(
+        make_announcement(date=dt.date(2021, 1, 1), status=Status.DRAFT), supersedes=earlier
+    )
+    page = client.get(earlier.announcement.get_absolute_url()).content.decode()
+    assert draft.get_absolute_url() not in page
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+def test_an_unpublished_announcement_is_not_found(client, status):
+    announcement = make_announcement(status=status)
+    assert client.get(announcement.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_announcement_is_a_404_page_in_the_site_layout(client):
+    response = client.get(reverse("kb:announcement", kwargs={"slug": "no-such-thing"}))
+    assert response.status_code == 404
+    assert "There is no published record at this address" in response.content.decode()
+
+
+def test_clause_text_is_shown_as_text_not_html(client):
+    clause = make_clause(text='<script>alert("x")</script><img src=x onerror=alert(1)>')
+    for url in (clause.announcement.get_absolute_url(), clause.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+
+
+# Clause
+
+
+def test_a_clause_page_shows_its_lineage_with_a_word_diff(client):
+    first, second = make_lineage(2)
+    page = client.get(second.get_absolute_url()).content.decode()
+    lineage = page[page.index('id="lineage-heading"') :]
+    assert lineage.index(first.heading) < lineage.index(second.heading)
+    assert "<del>1.</del><ins>2.</ins>" in lineage
+
+
+def test_a_clause_page_escapes_html_inside_its_diff(client):
+    first = make_clause(make_announcement(date=dt.date(2020, 1, 1)), text="plain words")
+    make_clause(
+        make_announcement(date=dt.date(2021, 1, 1)),
+        text="plain <script>alert(1)</script> words",
+        supersedes=first,
+    )
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in page
+    assert "<script>alert" not in page
+
+
+def test_a_clause_without_lineage_says_so(client):
+    clause = make_clause()
+    page = client.get(clause.get_absolute_url()).content.decode()
+    assert "neither replaces nor is replaced" in page
+
+
+def test_a_clause_page_offers_a_citation_with_its_permalink(client, joint_statement):
+    clause = joint_statement.clauses.get(position=4)
+    page = client.get(clause.get_absolute_url()).content.decode()
+    citation = re.search(r'<output class="citation" id="citation">(.*?)</output>', page, re.S)
+    assert citation
+    assert "Microsoft and OpenAI." in citation[1]
+    assert "Joint Statement from OpenAI and Microsoft" in citation[1]
+    assert "clause 4" in citation[1]
+    assert "https://openai.com/index/continuing-microsoft-partnership/" in citation[1]
+    assert f"http://testserver{clause.get_absolute_url()}" in citation[1]
+
+
+def test_a_clause_page_shows_the_effective_period_at_its_precision(client):
+    clause = make_clause(
+        effective_from=dt.date(2025, 10, 1),
+        effective_from_precision=DatePrecision.MONTH,
+        effective_until=dt.date(2032, 12, 31),
+        effective_until_precision=DatePrecision.YEAR,
+    )
+    page = client.get(clause.get_absolute_url()).content.decode()
+    assert "from October 2025, until 2032" in page
+
+
+def test_a_clause_of_a_draft_is_not_found(client):
+    clause = make_clause(make_announcement(status=Status.DRAFT))
+    assert client.get(clause.get_absolute_url()).status_code == 404
+
+
+def test_an_unknown_clause_is_not_found(client):
+    assert client.get(reverse("kb:clause", kwargs={"pk": 999999})).status_code == 404
+
+
+# Topic timeline
+
+
+def test_a_topic_timeline_groups_clauses_by_date_oldest_first_unknown_last(client, cloud):
+    make_clause(make_announcement(date=None), "Undated clause", topics=[cloud])
+    make_clause(
+        make_announcement(date=dt.date(2025, 10, 1), date_precision=DatePrecision.MONTH),
+        "October clause",
+        topics=[cloud],
+    )
+    make_clause(make_announcement(date=dt.date(2019, 7, 22)), "2019 clause", topics=[cloud])
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    headings = re.findall(r"<h2><time[^>]*>(.*?)</time></h2>", page)
+    assert headings == ["22 July 2019", "October 2025", "Date unknown"]
+    assert page.index("2019 clause") < page.index("October clause") < page.index("Undated")
+
+
+def test_a_topic_timeline_leaves_out_unpublished_clauses(client, cloud):
+    make_clause(heading="Public clause", topics=[cloud])
+    make_clause(make_announcement(status=Status.DRAFT), "Secret clause", topics=[cloud])
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    assert "Public clause" in page
+    assert "Secret clause" not in page
+
+
+def test_a_topic_with_only_unpublished_clauses_is_not_found(client, cloud):
+    make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])
+    assert client.get(cloud.get_absolute_url()).status_code == 404
+
+
+# Party
+
+
+def test_a_party_page_lists_its_announcements_and_the_clauses_binding_it(
+    client, joint_statement, parties
+):
+    microsoft = parties[0]
+    page = client.get(microsoft.get_absolute_url()).content.decode()
+    assert "Joint Statement from OpenAI and Microsoft" in page
+    assert "Our IP relationship continues unchanged." in page
+
+
+def test_a_party_named_only_on_a_draft_is_not_found(client):
+    secret = make_party("Secret partner")
+    make_announcement(status=Status.DRAFT, parties=[secret])
+    assert client.get(secret.get_absolute_url()).status_code == 404
+
+
+# In force
+
+
+@pytest.fixture
+def cloud_terms(cloud, parties):
+    """A term stated in 2019, amended in 2023 and removed in 2025."""
+    microsoft, _ = parties
+    first = make_clause(
+        make_announcement(date=dt.date(2019, 7, 22), parties=parties),
+        "Exclusive for all workloads",
+        topics=[cloud],
+    )
+    amended = make_clause(
+        make_announcement(date=dt.date(2023, 1, 23)),
+        "Exclusive for APIs",
+        topics=[cloud],
+        parties=[microsoft],
+        supersedes=first,
+        effect=ClauseEffect.AMENDED,
+    )
+    make_clause(
+        make_announcement(date=dt.date(2025, 10, 28)),
+        "Exclusivity removed",
+        topics=[cloud],
+        supersedes=amended,
+        effect=ClauseEffect.REMOVED,
+    )
+    return first, amended
+
+
+def in_force_headings(client, **params):
+    response = client.get(reverse("kb:in_force"), params)
+    assert response.status_code == 200
+    return re.findall(r'<h3><a href="/clauses/\d+/">(.*?)</a>', response.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2018-01-01", []),
+        ("2020-06-01", ["Exclusive for all workloads"]),
+        ("2024-06-01", ["Exclusive for APIs"]),
+        ("2026-01-01", []),
+    ],
+    ids=["before", "first-version", "amended", "removed"],
+)
+def test_the_in_force_page_shows_the_terms_in_force_on_a_date(client, cloud_terms, day, expected):
+    assert in_force_headings(client, on=day) == expected
+
+
+def test_the_in_force_page_filters_by_party_and_topic(client, cloud_terms, parties, cloud):
+    microsoft, openai = parties
+    assert in_force_headings(client, on="2024-06-01", party=microsoft.slug) == [
+        "Exclusive for APIs"
+    ]
+    assert in_force_headings(client, on="2024-06-01", topic=cloud.slug, party=openai.slug) == []
+
+
+def test_the_in_force_page_defaults_to_today(client):
+    make_clause(make_announcement(date=dt.date(2000, 1, 1)), "Old term")
+    response = client.get(reverse("kb:in_force"))
+    assert "Old term" in response.content.decode()
+    assert response.context["on"] == dt.date.today()  # noqa: DTZ011
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"on": "2024-13-45"}, {"on": "yesterday"}, {"party": "nobody"}, {"topic": "nothing"}],
+    ids=["impossible-date", "words", "unknown-party", "unknown-topic"],
+)
+def test_bad_in_force_input_is_a_400_with_a_message(client, params):
+    response = client.get(reverse("kb:in_force"), params)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+# Query counts: pinned, and the same with 1 row as with 50.
+
+PAGES = {
+    "home": (lambda data: reverse("kb:home"), 4),
+    "announcement": (lambda data: data["shared"].get_absolute_url(), 7),
+    "clause": (lambda data: data["lineage"][-1].get_absolute_url(), 7),
+    "topic": (lambda data: data["topic"].get_absolute_url(), 7),
+    "party": (lambda data: data["party"].get_absolute_url(), 8),
+    "in_force": (lambda data: reverse("kb:in_force") + "?on=2100-01-01", 8),
+}
+
+
+def build(count):
+    """``count`` rows on every page: a lineage of ``count`` clauses, and ``count``
+    clauses in one announcement, all on one topic and binding one party."""
+    topic, party = make_topic(), make_party()
+    lineage = make_lineage(count, topics=[topic], parties=[party])
+    shared = make_announcement(parties=[party])
+    for _ in range(count):
+        make_clause(shared, topics=[topic], parties=[party])
+    return {"lineage": lineage, "shared": shared, "topic": topic, "party": party}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_number_of_queries_of_a_page_is_pinned(client, django_assert_num_queries, page):
+    url, expected = PAGES[page]
+    data = build(3)
+    with django_assert_num_queries(expected):
+        client.get(url(data))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_number_of_queries_of_a_page_does_not_grow_with_rows(client, page):
+    url, _ = PAGES[page]
+    one = count_queries(client, url(build(1)))
+    assert count_queries(client, url(build(50))) == one
+
+
+def test_an_editors_preview_of_a_draft_says_it_is_not_public(admin_client):
+    draft = make_announcement("Draft statement", status=Status.DRAFT)
+    make_clause(draft, "Draft clause")
+    url = reverse("admin:kb_announcement_preview", args=[workflow.preview_token(draft)])
+    page = admin_client.get(url).content.decode()
+    assert "Draft clause" in page
+    assert "Preview: this announcement is draft." in page
+
+
+def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for _ in range(3):
+        make_clause(topics=[cloud])
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    assert 'rel="next" href="?page=2"' in page
+    second = client.get(cloud.get_absolute_url(), {"page": 2}).content.decode()
+    assert second.count('class="clause-card"') == 1
+
+
+def test_a_clause_page_credits_its_source(client, joint_statement):
+    page = client.get(joint_statement.clauses.get(position=1).get_absolute_url()).content.decode()
+    assert '<p class="credit">Text from the seed data set.</p>' in page
