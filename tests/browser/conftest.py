@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command, get_commands
+from django.db import connections
 
 from tests.browser.support import AXE_SCRIPT, DESKTOP, SCREENSHOTS
 
@@ -85,6 +86,10 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # While Playwright's loop runs, Django's connections are per async context rather than
+        # per thread (asgiref's Local), so the ones opened meanwhile are closed here, inside it;
+        # left open they would block dropping the PostgreSQL test database.
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
