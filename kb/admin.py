@@ -28,7 +28,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from kb import workflow
-from kb.models import Announcement, AnnouncementKind, Clause, Party, Status, Topic
+from kb.models import Announcement, Clause, Party, Topic
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 AUDIT_PAGE_SIZE = 100
@@ -121,32 +121,6 @@ class YearFilter(admin.SimpleListFilter):
             return queryset.filter(**{f"{prefix}date__isnull": True})
         if self.value() and self.value().isdigit():
             return queryset.filter(**{f"{prefix}date__year": int(self.value())})
-        return queryset
-
-
-class AnnouncementStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Status.values:
-            return queryset.filter(announcement__status=self.value())
-        return queryset
-
-
-class AnnouncementKindFilter(admin.SimpleListFilter):
-    title = "kind"
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return AnnouncementKind.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in AnnouncementKind.values:
-            return queryset.filter(announcement__kind=self.value())
         return queryset
 
 
@@ -730,8 +704,8 @@ class AuditFilterForm(forms.Form):
 class ClauseAdmin(GuardedHistoryAdmin):
     list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
     list_filter = [
-        AnnouncementStatusFilter,
-        AnnouncementKindFilter,
+        ("announcement__status", admin.ChoicesFieldListFilter),
+        ("announcement__kind", admin.ChoicesFieldListFilter),
         PartyFilter,
         TopicFilter,
         YearFilter,
