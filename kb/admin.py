@@ -589,7 +589,10 @@ class AnnouncementAdmin(GuardedHistoryAdmin):
     # Views of their own.
 
     def preview_view(self, request, token):
-        """A draft as the public page will show it; the signed token is the key."""
+        """A draft as the public page will show it; the signed token is the key, for
+        those who may see drafts at all (not Readers: for them a draft does not exist)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         try:
             announcement = workflow.announcement_for_preview(token)
         except workflow.WorkflowError as error:
