@@ -7,6 +7,7 @@ from django.db.models import F
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause
@@ -33,7 +34,9 @@ class LatestAnnouncementsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Atom says the summary is HTML (type="html"): plain text must be escaped for
+        # a feed reader to show it as text, markup included.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at
@@ -92,7 +95,7 @@ class SearchFeed(Feed):
         return f"{item.heading} ({item.announcement.title})"
 
     def item_description(self, item):
-        return item.text
+        return escape(item.text)  # plain text in an HTML summary, as above
 
     def item_pubdate(self, item):
         return item.announcement.published_at
