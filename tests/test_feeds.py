@@ -62,6 +62,19 @@ def test_markup_in_summaries_reaches_feed_readers_as_text(client, feed):
     assert "<" not in html and "&amp; more" in html
 
 
+@pytest.mark.parametrize("query", ["\x00", "escrow\x01\x0c", "\x1f"])
+def test_a_search_with_control_characters_still_gets_a_feed(client, query):
+    make_clause(heading="Escrow", text="The escrow agent.")
+    response = client.get(reverse("kb:feed_search"), {"q": query})
+    assert response.status_code == 200
+
+
+def test_control_characters_in_a_clause_are_left_out_of_the_feed(client):
+    make_clause(heading="Escrow\x0b", text="The escrow\x0c agent.")
+    (_, html), *_ = summaries_as_a_reader_renders_them(client, reverse("kb:feed_search"))
+    assert html == "The escrow agent."
+
+
 def test_the_search_feed_follows_the_search_filters(client):
     cloud = make_topic("Cloud")
     make_clause(heading="On cloud", topics=[cloud])

@@ -80,6 +80,7 @@ MEANINGFUL = [
     "NEAR(",
     "*",
     "\x00",
+    "\x0c",
 ]
 VALUES = st.one_of(st.sampled_from(MEANINGFUL), st.text(max_size=40))
 RAW_VALUES = st.binary(max_size=40)
