@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from django.db import connections, transaction
-from django.db.models import Exists, Expression, F, FloatField, Lookup, OuterRef, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    Lookup,
+    OuterRef,
+    QuerySet,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -51,6 +61,8 @@ def _backend(connection) -> ModuleType:
 class _Match:
     parsed: ParsedQuery
     min_rowid: int | None = None
+    # Ids kept whatever ``min_rowid`` says (the all-words matches among closest ones).
+    also_rowids: tuple[int, ...] = ()
 
 
 @SearchDocumentField.register_lookup
@@ -68,7 +80,11 @@ class FullTextMatch(Lookup):
         document_sql, params = compiler.compile(self.lhs)
         table_sql = compiler.quote_name(self.lhs.alias)
         sql, match_params = _backend(connection).match_sql(
-            document_sql, f"{table_sql}.rowid", self.rhs.parsed, self.rhs.min_rowid
+            document_sql,
+            f"{table_sql}.rowid",
+            self.rhs.parsed,
+            self.rhs.min_rowid,
+            self.rhs.also_rowids,
         )
         return sql, (*params, *match_params)
 
@@ -110,16 +126,26 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
 
 
 def bounded_search(
-    queryset: QuerySet, query: str | ParsedQuery, *, candidates: int | None = None
+    queryset: QuerySet,
+    query: str | ParsedQuery,
+    *,
+    candidates: int | None = None,
+    first_ids: list[int] | None = None,
 ) -> tuple[QuerySet, list[int] | None]:
     """``search_clauses``, and the ids of the newest matches passing the filters,
     at most ``candidates + 1`` of them (None for an empty query): their number is
     the capped count, and facets can be counted over them. ``candidates`` is how
-    many matches are ranked, ``RANKED_CANDIDATES`` unless given."""
+    many matches are ranked, ``RANKED_CANDIDATES`` unless given.
+
+    ``first_ids`` (a few ids that match ``query``, e.g. the clauses with every word
+    when ``query`` is the closest-matches one) come first, ranked among themselves,
+    and are always among the matches and the returned ids; the results carry
+    ``first_match`` (True for them)."""
     candidates = RANKED_CANDIDATES if candidates is None else candidates
     parsed = _as_parsed(query)
     if parsed.is_empty:
         return queryset, None
+    first_ids = list(first_ids or [])
     # The ids of the newest matches passing the filters, one more than are ranked:
     # their number is the (capped) count, the last one the lowest id to rank.
     newest = list(
@@ -130,12 +156,17 @@ def bounded_search(
         .values_list("clause_id", flat=True)[: candidates + 1]
     )
     min_rowid = newest[-1] if len(newest) > candidates else None
-    matches = (
-        queryset.filter(search_document__document__fulltext=_Match(parsed, min_rowid))
-        .annotate(search_rank=SearchRank(F("search_document__document"), parsed))
-        .order_by("-search_rank", F("announcement__date").desc(nulls_last=True), "-pk")
-    )
-    return matches, newest
+    matches = queryset.filter(
+        search_document__document__fulltext=_Match(parsed, min_rowid, tuple(first_ids))
+    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed))
+    order = ["-search_rank", F("announcement__date").desc(nulls_last=True), "-pk"]
+    if first_ids:
+        matches = matches.annotate(
+            first_match=Case(When(pk__in=first_ids, then=True), default=False)
+        )
+        order.insert(0, "-first_match")
+        newest = first_ids + [pk for pk in newest if pk not in set(first_ids)]
+    return matches.order_by(*order), newest
 
 
 def id_list_sql(ids: list[int], using: str = "default") -> tuple[str, list]:

@@ -20,9 +20,11 @@ POSTGRES_RANK_NORMALIZATION = 1
 # it reads "N+".
 RANKED_CANDIDATES = 1_000
 RESULT_COUNT_CAP = RANKED_CANDIDATES
-# "Closest matches" (most of the words, after no clause had them all) ORs the
+# "Closest matches" (most of the words) follow the clauses with every word when
+# these are fewer than a page of results, for a query of plain words. They OR the
 # words, so even rare questions match much of the base; ranking more candidates
-# there keeps the best ones in. It runs only when the strict query found nothing.
+# there keeps the best ones in.
+CLOSEST_MATCHES_BELOW = 20
 RELAXED_RANKED_CANDIDATES = 5_000
 
 # Highlight markers: control characters stripped from indexed text by the triggers,

@@ -50,10 +50,19 @@ def compile_tsquery(parsed: ParsedQuery):
     return "(" + " && ".join(parts) + ")", params
 
 
-def match_sql(document_sql: str, rowid_sql: str, parsed: ParsedQuery, min_rowid: int | None):
+def match_sql(
+    document_sql: str,
+    rowid_sql: str,
+    parsed: ParsedQuery,
+    min_rowid: int | None,
+    also_rowids: tuple[int, ...] = (),
+):
     tsquery, params = compile_tsquery(parsed)
     sql = f"{document_sql} @@ {tsquery}"
-    if min_rowid is not None:
+    if min_rowid is not None and also_rowids:
+        sql += f" AND ({rowid_sql} >= %s OR {rowid_sql} = ANY(%s::bigint[]))"
+        params += [min_rowid, list(also_rowids)]
+    elif min_rowid is not None:
         sql += f" AND {rowid_sql} >= %s"
         params.append(min_rowid)
     return sql, params
