@@ -94,9 +94,9 @@ class SearchRank(Expression):
 
     output_field = FloatField()
 
-    def __init__(self, document, parsed: ParsedQuery):
+    def __init__(self, document, parsed: ParsedQuery, term_weights: list[float] | None):
         super().__init__()
-        self.document, self.parsed = document, parsed
+        self.document, self.parsed, self.term_weights = document, parsed, term_weights
 
     def get_source_expressions(self):
         return [self.document]
@@ -106,7 +106,7 @@ class SearchRank(Expression):
 
     def as_sql(self, compiler, connection):
         table_sql = compiler.quote_name(self.document.alias)
-        return _backend(connection).rank_sql(table_sql, self.parsed)
+        return _backend(connection).rank_sql(table_sql, self.parsed, self.term_weights)
 
 
 def _as_parsed(query: str | ParsedQuery) -> ParsedQuery:
@@ -156,9 +156,14 @@ def bounded_search(
         .values_list("clause_id", flat=True)[: candidates + 1]
     )
     min_rowid = newest[-1] if len(newest) > candidates else None
+    connection = connections[queryset.db]
+    weights = None
+    if newest or first_ids:
+        with connection.cursor() as cursor:
+            weights = _backend(connection).term_weights(cursor, parsed)
     matches = queryset.filter(
         search_document__document__fulltext=_Match(parsed, min_rowid, tuple(first_ids))
-    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed))
+    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed, weights))
     order = ["-search_rank", F("announcement__date").desc(nulls_last=True), "-pk"]
     if first_ids:
         matches = matches.annotate(

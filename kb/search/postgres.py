@@ -3,10 +3,14 @@ functions, each word a bound parameter (never text pasted into to_tsquery)."""
 
 from __future__ import annotations
 
+import math
+
 from kb.search.constants import (
+    IDF_COUNT_CAP,
     MARK_END,
     MARK_START,
     POSTGRES_RANK_NORMALIZATION,
+    POSTGRES_RANK_SATURATION,
     POSTGRES_RANK_WEIGHTS,
     SNIPPET_ELLIPSIS,
     SNIPPET_TOKENS,
@@ -68,14 +72,50 @@ def match_sql(
     return sql, params
 
 
-def rank_sql(table_sql: str, parsed: ParsedQuery):
-    tsquery, params = compile_tsquery(parsed)
-    weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
-    return (
-        f"ts_rank_cd('{weights}'::float4[], {table_sql}.kb_search_document, {tsquery}, "
-        f"{POSTGRES_RANK_NORMALIZATION})",
+def term_weights(cursor, parsed: ParsedQuery) -> list[float]:
+    """The inverse document frequency of each term of ``parsed`` (in the order of
+    ``parsed.terms``), BM25's: ts_rank knows nothing of how common a word is, so
+    "escrow" would count no more than "agreement". One query: each term's matches
+    counted up to ``IDF_COUNT_CAP`` (through the GIN index), and the number of
+    documents from the planner's statistics (counted when the table was never
+    analysed)."""
+    terms = parsed.terms
+    counts, params = [], []
+    for term in terms:
+        sql, term_params = _term(term)
+        counts.append(
+            "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
+            f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
+        )
+        params += [*term_params, IDF_COUNT_CAP]
+    cursor.execute(
+        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
+        "ELSE (SELECT count(*) FROM kb_search_document) END, "
+        f"{', '.join(counts)} FROM pg_class WHERE oid = 'kb_search_document'::regclass",
         params,
     )
+    documents, *frequencies = cursor.fetchone()
+    documents = max(documents, *frequencies)
+    return [
+        math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)) for frequency in frequencies
+    ]
+
+
+def rank_sql(table_sql: str, parsed: ParsedQuery, weights: list[float] | None):
+    """BM25-like: for each term, its ts_rank alone (occurrences weighted by part,
+    over the document's length), saturated as BM25 saturates term frequency, times
+    the term's inverse document frequency; summed over the terms."""
+    rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
+    parts, params = [], []
+    for term, idf in zip(parsed.terms, weights or [1.0] * len(parsed.terms), strict=True):
+        tsquery, term_params = _term(term)
+        frequency = (
+            f"ts_rank('{rank_weights}'::float4[], {table_sql}.kb_search_document, "
+            f"{tsquery}, {POSTGRES_RANK_NORMALIZATION})"
+        )
+        parts.append(f"%s * {frequency} / ({frequency} + {POSTGRES_RANK_SATURATION})")
+        params += [idf, *term_params, *term_params]
+    return "(" + " + ".join(parts) + ")", params
 
 
 def id_list(ids: list[int]):

@@ -47,7 +47,7 @@ class Term:
 class ParsedQuery:
     """``groups`` are ANDed; the terms inside a group are ORed; ``excluded`` terms
     must not match. ``strict`` is False when the text used no operator (no quotes,
-    OR or minus), so matching most of the words is an acceptable fallback."""
+    OR or minus)."""
 
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
@@ -63,11 +63,17 @@ class ParsedQuery:
         return [term for group in self.groups for term in group]
 
     def relaxed(self) -> ParsedQuery | None:
-        """The same words ORed ("closest matches"), or None when that would not
-        differ or the user asked for exact semantics."""
-        if self.strict or len(self.groups) < 2:
+        """Any of the words ("closest matches"), or None when that would not differ.
+        The syntax keeps its meaning: a quoted phrase still matches only as that
+        phrase, and excluded words stay excluded."""
+        if len(self.groups) < 2:
             return None
-        return ParsedQuery(groups=(tuple(self.terms),), strict=True, text=self.text)
+        return ParsedQuery(
+            groups=(tuple(dict.fromkeys(self.terms)),),
+            excluded=self.excluded,
+            strict=True,
+            text=self.text,
+        )
 
 
 def parse_query(text: str | None) -> ParsedQuery:
