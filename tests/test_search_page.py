@@ -82,6 +82,14 @@ def test_no_clause_with_every_word_shows_closest_matches_labelled(client):
     assert ">Escrow</a>" in page
 
 
+def test_closest_matches_after_the_clauses_with_every_word_are_labelled(client):
+    make_clause(make_announcement(), "Escrow", "escrow agent")
+    make_clause(make_announcement(), "Agent", "the agent acts")
+    page = client.get(URL, {"q": "escrow agent"}).text
+    label = "Only 1 clause has every word; closest matches follow."
+    assert page.index(">Escrow</a>") < page.index(label) < page.index(">Agent</a>")
+
+
 def test_the_count_stops_at_the_cap(client, monkeypatch):
     monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 3)
     monkeypatch.setattr("kb.views.RESULT_COUNT_CAP", 3)

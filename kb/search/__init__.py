@@ -35,7 +35,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.search import postgres, sqlite
-from kb.search.constants import MARK_END, MARK_START, RANKED_CANDIDATES
+from kb.search.constants import MARK_END, MARK_START, RANK_ALL_UP_TO, RANKED_CANDIDATES
 from kb.search.models import SearchDocument, SearchDocumentField
 from kb.search.query import ParsedQuery, QueryError, Term, parse_query
 
@@ -156,6 +156,10 @@ def bounded_search(
         .values_list("clause_id", flat=True)[: candidates + 1]
     )
     min_rowid = newest[-1] if len(newest) > candidates else None
+    if min_rowid is not None and _count_at_most(queryset.db, parsed, RANK_ALL_UP_TO) <= (
+        RANK_ALL_UP_TO
+    ):
+        min_rowid = None  # few enough matches to rank them all
     connection = connections[queryset.db]
     weights = None
     if newest or first_ids:
@@ -172,6 +176,17 @@ def bounded_search(
         order.insert(0, "-first_match")
         newest = first_ids + [pk for pk in newest if pk not in set(first_ids)]
     return matches.order_by(*order), newest
+
+
+def _count_at_most(using: str, parsed: ParsedQuery, limit: int) -> int:
+    """How many documents match, counted up to ``limit + 1`` (the index alone, no
+    filters: an upper bound of the matches that pass them)."""
+    return (
+        SearchDocument.objects.using(using)
+        .filter(document__fulltext=_Match(parsed))
+        .values("clause_id")[: limit + 1]
+        .count()
+    )
 
 
 def id_list_sql(ids: list[int], using: str = "default") -> tuple[str, list]:

@@ -26,6 +26,9 @@ IDF_COUNT_CAP = 10_000
 # the most recently added matches that pass the filters, and a count that reaches
 # it reads "N+".
 RANKED_CANDIDATES = 1_000
+# ... unless the query matches at most this many clauses in all (a bounded count,
+# cheap on both indexes): then every match is ranked, the newest no better placed.
+RANK_ALL_UP_TO = 10_000
 RESULT_COUNT_CAP = RANKED_CANDIDATES
 # "Closest matches" (most of the words) follow the clauses with every word when
 # these are fewer than a page of results, for a query of plain words. They OR the
