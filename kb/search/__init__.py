@@ -94,9 +94,11 @@ class SearchRank(Expression):
 
     output_field = FloatField()
 
-    def __init__(self, document, parsed: ParsedQuery, term_weights: list[float] | None):
+    def __init__(self, document, parsed: ParsedQuery, statistics):
         super().__init__()
-        self.document, self.parsed, self.term_weights = document, parsed, term_weights
+        # statistics: what the backend's rank needs from the whole index (None on
+        # SQLite, whose bm25 has them; see postgres.term_statistics).
+        self.document, self.parsed, self.statistics = document, parsed, statistics
 
     def get_source_expressions(self):
         return [self.document]
@@ -106,7 +108,7 @@ class SearchRank(Expression):
 
     def as_sql(self, compiler, connection):
         table_sql = compiler.quote_name(self.document.alias)
-        return _backend(connection).rank_sql(table_sql, self.parsed, self.term_weights)
+        return _backend(connection).rank_sql(table_sql, self.parsed, self.statistics)
 
 
 def _as_parsed(query: str | ParsedQuery) -> ParsedQuery:
@@ -161,13 +163,13 @@ def bounded_search(
     ):
         min_rowid = None  # few enough matches to rank them all
     connection = connections[queryset.db]
-    weights = None
+    statistics = None
     if newest or first_ids:
         with connection.cursor() as cursor:
-            weights = _backend(connection).term_weights(cursor, parsed)
+            statistics = _backend(connection).term_statistics(cursor, parsed)
     matches = queryset.filter(
         search_document__document__fulltext=_Match(parsed, min_rowid, tuple(first_ids))
-    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed, weights))
+    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed, statistics))
     order = ["-search_rank", F("announcement__date").desc(nulls_last=True), "-pk"]
     if first_ids:
         matches = matches.annotate(

@@ -4,13 +4,15 @@ functions, each word a bound parameter (never text pasted into to_tsquery)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from kb.search.constants import (
+    BM25_B,
+    BM25_K1,
     IDF_COUNT_CAP,
+    LENGTH_SAMPLE,
     MARK_END,
     MARK_START,
-    POSTGRES_RANK_NORMALIZATION,
-    POSTGRES_RANK_SATURATION,
     POSTGRES_RANK_WEIGHTS,
     SNIPPET_ELLIPSIS,
     SNIPPET_TOKENS,
@@ -72,16 +74,23 @@ def match_sql(
     return sql, params
 
 
-def term_weights(cursor, parsed: ParsedQuery) -> list[float]:
-    """The inverse document frequency of each term of ``parsed`` (in the order of
-    ``parsed.terms``), BM25's: ts_rank knows nothing of how common a word is, so
-    "escrow" would count no more than "agreement". One query: each term's matches
-    counted up to ``IDF_COUNT_CAP`` (through the GIN index), and the number of
-    documents from the planner's statistics (counted when the table was never
-    analysed)."""
-    terms = parsed.terms
+@dataclass(frozen=True)
+class TermStatistics:
+    """What BM25 needs beyond the document: each term's inverse document frequency
+    (in the order of ``ParsedQuery.terms``) and the average document length."""
+
+    idf: tuple[float, ...]
+    average_length: float
+
+
+def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
+    """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
+    how common a word is, so "escrow" would count no more than "agreement"). One
+    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
+    index), the number of documents from the planner's statistics (counted when the
+    table was never analysed), and the average length of a sample of documents."""
     counts, params = [], []
-    for term in terms:
+    for term in parsed.terms:
         sql, term_params = _term(term)
         counts.append(
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
@@ -91,30 +100,40 @@ def term_weights(cursor, parsed: ParsedQuery) -> list[float]:
     cursor.execute(
         "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
         "ELSE (SELECT count(*) FROM kb_search_document) END, "
+        "(SELECT avg(length(kb_search_document)) FROM (SELECT kb_search_document "
+        "FROM kb_search_document LIMIT %s) sample), "
         f"{', '.join(counts)} FROM pg_class WHERE oid = 'kb_search_document'::regclass",
-        params,
+        [LENGTH_SAMPLE, *params],
     )
-    documents, *frequencies = cursor.fetchone()
+    documents, average_length, *frequencies = cursor.fetchone()
     documents = max(documents, *frequencies)
-    return [
-        math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)) for frequency in frequencies
-    ]
+    return TermStatistics(
+        idf=tuple(
+            math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            for frequency in frequencies
+        ),
+        average_length=float(average_length or 1),
+    )
 
 
-def rank_sql(table_sql: str, parsed: ParsedQuery, weights: list[float] | None):
-    """BM25-like: for each term, its ts_rank alone (occurrences weighted by part,
-    over the document's length), saturated as BM25 saturates term frequency, times
-    the term's inverse document frequency; summed over the terms."""
+def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | None):
+    """BM25 over the weighted parts (BM25F-like): a term's frequency is its
+    occurrences weighted by part (ts_rank_cd of the term alone, normalization 0,
+    scaled so an occurrence in the text counts 1), the document's length its number
+    of distinct words; summed over the terms, each times its idf."""
     rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
+    document = f"{table_sql}.kb_search_document"
+    idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
+    average_length = statistics.average_length if statistics else 1.0
+    # k1 * (1 - b + b * length / average length), once per row.
+    length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
+    scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
-    for term, idf in zip(parsed.terms, weights or [1.0] * len(parsed.terms), strict=True):
+    for term, idf in zip(parsed.terms, idfs, strict=True):
         tsquery, term_params = _term(term)
-        frequency = (
-            f"ts_rank('{rank_weights}'::float4[], {table_sql}.kb_search_document, "
-            f"{tsquery}, {POSTGRES_RANK_NORMALIZATION})"
-        )
-        parts.append(f"%s * {frequency} / ({frequency} + {POSTGRES_RANK_SATURATION})")
-        params += [idf, *term_params, *term_params]
+        frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
+        parts.append(f"%s * {frequency} * {BM25_K1 + 1} / ({frequency} + {length_norm})")
+        params += [idf, *term_params, *term_params, average_length]
     return "(" + " + ".join(parts) + ")", params
 
 

@@ -48,12 +48,12 @@ def match_sql(
     return sql, params
 
 
-def term_weights(cursor, parsed: ParsedQuery) -> None:
+def term_statistics(cursor, parsed: ParsedQuery) -> None:
     """None: FTS5's bm25 weighs each term by its rarity itself."""
     return None
 
 
-def rank_sql(table_sql: str, parsed: ParsedQuery, weights: None):
+def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: None):
     # FTS5's rank column is bm25() with the column weights set by the migration;
     # lower is better there, higher is better in kb.
     return f"-{table_sql}.rank", []
