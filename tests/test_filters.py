@@ -118,7 +118,7 @@ def test_an_excluded_word_stays_excluded_in_closest_matches(records):
     assert filterset.closest_matches
 
 
-def test_a_strict_query_never_falls_back(records):
+def test_a_phrase_alone_never_falls_back_to_its_separate_words(records):
     filterset = ClauseFilter({"q": '"exclusive revenue"'})
     assert list(filterset.qs) == []
     assert not filterset.closest_matches

@@ -46,12 +46,10 @@ class Term:
 @dataclass(frozen=True)
 class ParsedQuery:
     """``groups`` are ANDed; the terms inside a group are ORed; ``excluded`` terms
-    must not match. ``strict`` is False when the text used no operator (no quotes,
-    OR or minus)."""
+    must not match."""
 
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
-    strict: bool = False
     text: str = field(default="", compare=False)
 
     @property
@@ -71,7 +69,6 @@ class ParsedQuery:
         return ParsedQuery(
             groups=(tuple(dict.fromkeys(self.terms)),),
             excluded=self.excluded,
-            strict=True,
             text=self.text,
         )
 
@@ -85,7 +82,6 @@ def parse_query(text: str | None) -> ParsedQuery:
     # Each term with whether it is an unquoted stopword (left out if anything remains).
     groups: list[list[tuple[Term, bool]]] = []
     excluded: list[tuple[Term, bool]] = []
-    strict = False
     join_with_previous = False
     for match in _TOKEN.finditer(normalized):
         if match["word"] == "OR":
@@ -97,14 +93,10 @@ def parse_query(text: str | None) -> ParsedQuery:
         stopword = match["phrase"] is None and _is_stopword(term)
         if negated:
             excluded.append((term, stopword))
-            strict = True
             join_with_previous = False
             continue
-        if match["phrase"] is not None:
-            strict = True
         if join_with_previous:
             groups[-1].append((term, stopword))
-            strict = True
         else:
             groups.append([(term, stopword)])
         join_with_previous = False
@@ -123,7 +115,6 @@ def parse_query(text: str | None) -> ParsedQuery:
     return ParsedQuery(
         groups=tuple(tuple(dict.fromkeys(group)) for group in kept),
         excluded=tuple(dict.fromkeys(kept_excluded)),
-        strict=strict,
         text=text,
     )
 
