@@ -5,12 +5,13 @@ full-text search, chosen by the database the queryset uses. The index holds the
 clauses of published announcements only, maintained by triggers (migration
 ``0003_search_index``).
 
-How a search runs (see the README, "Performance"): one query reads the ids of
-the ``RANKED_CANDIDATES + 1`` newest matches that pass the queryset's filters
-(their number is the capped count); the returned queryset then joins the index,
-bounded to matches at least as new as the last of them, ranks inside the full-text
-statement and is paginated by the caller. Snippets are made for the shown page
-only.
+How a search runs (see the README, "Search" and "Performance"): one query reads
+the ids of the ``RANKED_CANDIDATES + 1`` newest matches that pass the queryset's
+filters (their number is the capped count); when there are that many, a bounded
+count of the index tells whether the query matches at most ``RANK_ALL_UP_TO``
+clauses in all. The returned queryset then joins the index (every match, or only
+those at least as new as the last candidate), ranks inside the full-text statement
+and is paginated by the caller. Snippets are made for the shown page only.
 """
 
 from __future__ import annotations
@@ -120,8 +121,9 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
     first), annotated with ``search_rank`` (higher is better). An empty query
     returns ``queryset`` as it is.
 
-    Runs one query now, to bound the candidates: only the ``RANKED_CANDIDATES``
-    newest matches that pass the queryset's filters are ranked and counted.
+    Runs a query or two now, to bound the candidates: the ``RANKED_CANDIDATES``
+    newest matches that pass the queryset's filters are counted, and ranked
+    (every match is, when the query matches at most ``RANK_ALL_UP_TO`` clauses).
     Raises QueryError for a query that cannot run.
     """
     return bounded_search(queryset, query)[0]
@@ -176,7 +178,8 @@ def bounded_search(
             first_match=Case(When(pk__in=first_ids, then=True), default=False)
         )
         order.insert(0, "-first_match")
-        newest = first_ids + [pk for pk in newest if pk not in set(first_ids)]
+        first = set(first_ids)
+        newest = first_ids + [pk for pk in newest if pk not in first]
     return matches.order_by(*order), newest
 
 
