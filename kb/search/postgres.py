@@ -125,15 +125,17 @@ def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | N
     document = f"{table_sql}.kb_search_document"
     idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
     average_length = statistics.average_length if statistics else 1.0
-    # k1 * (1 - b + b * length / average length), once per row.
+    # k1 * (1 - b + b * length / average length): the length normalization.
     length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
     scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
     for term, idf in zip(parsed.terms, idfs, strict=True):
         tsquery, term_params = _term(term)
         frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
-        parts.append(f"%s * {frequency} * {BM25_K1 + 1} / ({frequency} + {length_norm})")
-        params += [idf, *term_params, *term_params, average_length]
+        # BM25's f * (k1 + 1) / (f + norm), written with f once so PostgreSQL
+        # computes ts_rank_cd once per term and row.
+        parts.append(f"%s * {BM25_K1 + 1} * (1 - {length_norm} / ({frequency} + {length_norm}))")
+        params += [idf, average_length, *term_params, average_length]
     return "(" + " + ".join(parts) + ")", params
 
 
