@@ -87,10 +87,13 @@ def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
     """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
     how common a word is, so "escrow" would count no more than "agreement"). One
     query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
-    index), the number of documents from the planner's statistics (counted when the
-    table was never analysed), and the average length of a sample of documents."""
+    index; not for a query of one term), the number of documents from the
+    planner's statistics (counted when the table was never analysed), and the
+    average length of a sample of documents."""
     counts, params = [], []
-    for term in parsed.terms:
+    # One term's idf would scale every score alike: not worth counting.
+    counted_terms = parsed.terms if len(parsed.terms) > 1 else []
+    for term in counted_terms:
         sql, term_params = _term(term)
         counts.append(
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
@@ -101,19 +104,17 @@ def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
         "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
         "ELSE (SELECT count(*) FROM kb_search_document) END, "
         "(SELECT avg(length(kb_search_document)) FROM (SELECT kb_search_document "
-        "FROM kb_search_document LIMIT %s) sample), "
-        f"{', '.join(counts)} FROM pg_class WHERE oid = 'kb_search_document'::regclass",
+        "FROM kb_search_document LIMIT %s) sample)"
+        f"{''.join(', ' + count for count in counts)} "
+        "FROM pg_class WHERE oid = 'kb_search_document'::regclass",
         [LENGTH_SAMPLE, *params],
     )
     documents, average_length, *frequencies = cursor.fetchone()
-    documents = max(documents, *frequencies)
-    return TermStatistics(
-        idf=tuple(
-            math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
-            for frequency in frequencies
-        ),
-        average_length=float(average_length or 1),
+    documents = max(documents, *frequencies, 0)
+    idf = tuple(
+        math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)) for frequency in frequencies
     )
+    return TermStatistics(idf=idf or (1.0,), average_length=float(average_length or 1))
 
 
 def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | None):
