@@ -29,7 +29,7 @@ UNPUBLISHED_PHRASES = [
 ]
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "<img src=x onerror=alert(1)>"
-RAW_MARKUP = ["<script", "<img src=x", "onerror=alert(1)>"]
+RAW_MARKUP = ["<script>alert(1)", "<img src=x", "onerror=alert(1)>"]
 NOT_HTML = {"application/json", "text/csv", "application/atom+xml", "text/plain"}
 
 PAGES = {
