@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup migrate demo run serve-prod loadtest test lint check pytest clean
+.PHONY: setup migrate demo run serve-prod loadtest test lint check pytest browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "kb needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -53,7 +53,16 @@ check: setup
 	$(BIN)/python manage.py check
 
 pytest: setup
+	@test -x $(CHROMIUM) -a -f $(AXE) || echo "NOTE: browser tests SKIPPED: no $(CHROMIUM) or no $(AXE); 'make browser-deps' installs them"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests' needs: Debian's Chromium (never a browser download) and axe-core from npm.
+CHROMIUM := /usr/bin/chromium
+AXE_CORE_VERSION := 4.14.1
+AXE := var/node/node_modules/axe-core/axe.min.js
+browser-deps:
+	test -x $(CHROMIUM) -a -x /usr/bin/chromedriver || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+	grep -qs '"version": "$(AXE_CORE_VERSION)"' var/node/node_modules/axe-core/package.json || npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
 
 test: lint check pytest
 

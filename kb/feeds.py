@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.db.models import F
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause
 
 FEED_ITEMS = 50
+# XML 1.0 cannot hold these; Django refuses to write a feed holding one (a 500).
+XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text: str) -> str:
+    """Text fit for the feed: the control characters XML 1.0 forbids, dropped (a
+    query may carry any of them; an editor's paste could)."""
+    return XML_FORBIDDEN.sub("", text)
 
 
 class LatestAnnouncementsFeed(Feed):
@@ -30,10 +41,12 @@ class LatestAnnouncementsFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item):
-        return item.summary
+        # Atom says the summary is HTML (type="html"): plain text must be escaped for
+        # a feed reader to show it as text, markup included.
+        return escape(xml_text(item.summary))
 
     def item_pubdate(self, item):
         return item.published_at
@@ -70,7 +83,7 @@ class SearchFeed(Feed):
         return request
 
     def title(self, request):
-        query = request.GET.get("q", "").strip()
+        query = xml_text(request.GET.get("q", "")).strip()
         return f"kb: clauses matching “{query}”" if query else "kb: clauses"
 
     def subtitle(self, request):
@@ -89,10 +102,10 @@ class SearchFeed(Feed):
         )[:FEED_ITEMS]
 
     def item_title(self, item):
-        return f"{item.heading} ({item.announcement.title})"
+        return xml_text(f"{item.heading} ({item.announcement.title})")
 
     def item_description(self, item):
-        return item.text
+        return escape(xml_text(item.text))  # plain text in an HTML summary, as above
 
     def item_pubdate(self, item):
         return item.announcement.published_at

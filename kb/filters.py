@@ -17,7 +17,11 @@ from django.db.models.functions import Cast, Left
 from kb.dates import DatePrecision, PartialDate
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Topic
 from kb.search import ParsedQuery, QueryError, bounded_search, id_list_sql, parse_query
-from kb.search.constants import RANKED_CANDIDATES, RELAXED_RANKED_CANDIDATES
+from kb.search.constants import (
+    CLOSEST_MATCHES_BELOW,
+    RANKED_CANDIDATES,
+    RELAXED_RANKED_CANDIDATES,
+)
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -101,11 +105,14 @@ class ClauseFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, **kwargs):
         queryset = Clause.objects.all() if queryset is None else queryset
         super().__init__(data, queryset.published(), **kwargs)
-        # Set by filter_search: the query as run; whether it was relaxed to "most
-        # of the words" because no clause had every word; the ids of the newest
-        # matches (at most RANKED_CANDIDATES + 1; None when there was no query).
+        # Set by filter_search: the query as run; whether closest matches ("most
+        # of the words") follow the clauses with every word, because these were
+        # fewer than CLOSEST_MATCHES_BELOW; the ids of those with every word; the
+        # ids of the newest matches (at most RANKED_CANDIDATES + 1, all-words ones
+        # first; None when there was no query).
         self.parsed_query: ParsedQuery | None = None
         self.closest_matches = False
+        self.all_words_ids: list[int] = []
         self.candidate_ids: list[int] | None = None
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -122,11 +129,15 @@ class ClauseFilter(django_filters.FilterSet):
         self.parsed_query = value
         matches, self.candidate_ids = bounded_search(queryset, value)
         relaxed = value.relaxed()
-        if relaxed is not None and not self.candidate_ids:
+        if relaxed is None or len(self.candidate_ids) >= CLOSEST_MATCHES_BELOW:
+            return matches
+        closest, closest_ids = bounded_search(
+            queryset, relaxed, candidates=RELAXED_RANKED_CANDIDATES, first_ids=self.candidate_ids
+        )
+        if len(closest_ids) > len(self.candidate_ids):
+            self.all_words_ids = self.candidate_ids
             self.parsed_query, self.closest_matches = relaxed, True
-            matches, self.candidate_ids = bounded_search(
-                queryset, relaxed, candidates=RELAXED_RANKED_CANDIDATES
-            )
+            matches, self.candidate_ids = closest, closest_ids
         return matches
 
     def newest_ids(self) -> list[int]:

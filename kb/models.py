@@ -167,6 +167,9 @@ class Announcement(models.Model):
         indexes = [
             models.Index(fields=["status", "date"], name="announcement_status_date"),
             models.Index(fields=["kind"], name="announcement_kind"),
+            # MIN/MAX of the date (the admin's year filter and date hierarchy) and
+            # newest-first lists without a status filter read this index.
+            models.Index(fields=["date"], name="announcement_date"),
         ]
         # The editorial roles (groups created in migration 0003) are built from these.
         permissions = [

@@ -233,6 +233,13 @@ def _feed_url(request) -> str:
     return f"{url}?{query.urlencode()}" if query else url
 
 
+def _first_closest_match(rows, filterset) -> int | None:
+    if not filterset.closest_matches:
+        return None
+    all_words = set(filterset.all_words_ids)
+    return next((clause.pk for clause in rows if clause.pk not in all_words), None)
+
+
 def search(request):
     filterset = ClauseFilter(request.GET)
     context = {
@@ -261,6 +268,9 @@ def search(request):
         clauses=rows,
         facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
         closest_matches=filterset.closest_matches,
+        all_words_count=len(filterset.all_words_ids),
+        # The first hit of this page without every word: the label goes above it.
+        closest_start=_first_closest_match(rows, filterset),
         feed_url=_feed_url(request),
     )
     return render(request, "kb/search.html", context)

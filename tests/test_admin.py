@@ -1,9 +1,14 @@
 import datetime as dt
 import time
+from operator import attrgetter
+from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from kb import workflow
 from kb.admin import CappedCountPaginator
@@ -196,6 +201,15 @@ def test_view_on_site_is_not_offered_for_a_draft(publisher_client):
     assert "View on site" not in publisher_client.get(change_url(draft)).text
 
 
+def test_a_reader_cannot_learn_a_drafts_public_url_from_view_on_site(client, reader):
+    client.force_login(reader)
+    draft = make_announcement("Unannounced deal", status=Status.DRAFT)
+    content_type = ContentType.objects.get_for_model(Announcement)
+    response = client.get(reverse("admin:view_on_site", args=[content_type.pk, draft.pk]))
+    assert response.status_code == 403
+    assert draft.slug not in response.get("Location", "")
+
+
 def test_view_on_site_is_not_offered_for_a_clause_of_a_draft(publisher_client):
     clause = make_clause(make_announcement(status=Status.DRAFT))
     assert "View on site" not in publisher_client.get(clause_change_url(clause)).text
@@ -298,6 +312,14 @@ def test_a_logged_in_non_staff_user_cannot_preview(client):
     client.force_login(make_user("visitor", is_staff=False))
     response = client.get(preview_url(make_announcement(status=Status.DRAFT)))
     assert response.status_code == 302
+
+
+def test_a_reader_given_a_preview_link_cannot_see_the_draft(client, reader):
+    client.force_login(reader)
+    draft = make_announcement("Unannounced deal", status=Status.DRAFT)
+    response = client.get(preview_url(draft))
+    assert response.status_code == 403
+    assert "Unannounced deal" not in response.text
 
 
 def test_a_forged_preview_link_is_refused(editor_client):
@@ -523,32 +545,181 @@ def test_the_date_hierarchy_drills_into_a_year_by_month(publisher_client):
     assert "date__month=10" in response.text
 
 
+@pytest.fixture
+def admin_records():
+    """One record of each kind an admin URL can name (the announcement is a draft)."""
+    user = make_user("someone", role="Editors")
+    party, topic = make_party(), make_topic()
+    draft = make_announcement(status=Status.DRAFT, parties=[party])
+    make_clause(draft, topics=[topic], parties=[party])
+    attempt = {"username": "x", "ip_address": "127.0.0.1", "user_agent": "", "path_info": "/"}
+    return SimpleNamespace(
+        user=user,
+        group=Group.objects.get(name="Editors"),
+        party=party,
+        topic=topic,
+        announcement=draft,
+        clause=draft.clauses.get(),
+        accessattempt=AccessAttempt.objects.create(
+            **attempt, failures_since_start=1, get_data="", post_data=""
+        ),
+        accesslog=AccessLog.objects.create(**attempt),
+        accessfailurelog=AccessFailureLog.objects.create(**attempt),
+    )
+
+
+def model_pages(app, model, *, revert=False, simple_history=False):
+    """The admin's pages of one model, by URL name: (method, url from the records)."""
+    record = attrgetter(model)
+    pages = {
+        f"{app}_{model}_changelist": ("get", lambda r: reverse(f"admin:{app}_{model}_changelist")),
+        f"{app}_{model}_add": ("get", lambda r: reverse(f"admin:{app}_{model}_add")),
+    }
+    for page in ("change", "history", "delete"):
+        pages[f"{app}_{model}_{page}"] = (
+            "get",
+            lambda r, page=page: reverse(f"admin:{app}_{model}_{page}", args=[record(r).pk]),
+        )
+    if revert:
+        pages[f"{app}_{model}_revert"] = (
+            "post",
+            lambda r: reverse(
+                f"admin:{app}_{model}_revert",
+                args=[record(r).pk, record(r).history.latest().history_id],
+            ),
+        )
+    if simple_history:
+        pages[f"{app}_{model}_simple_history"] = (
+            "get",
+            lambda r: reverse(
+                f"admin:{app}_{model}_simple_history",
+                args=[record(r).pk, record(r).history.latest().history_id],
+            ),
+        )
+    return pages
+
+
+def _view_on_site(records):
+    content_type = ContentType.objects.get_for_model(Announcement)
+    return reverse("admin:view_on_site", args=[content_type.pk, records.announcement.pk])
+
+
+# Every named admin URL: test_every_admin_url_has_a_rule fails for one missing here.
 ADMIN_PAGES = {
-    "announcement list": lambda a: CHANGELIST,
-    "announcement add": lambda a: reverse("admin:kb_announcement_add"),
-    "announcement change": lambda a: change_url(a),
-    "announcement history": lambda a: reverse("admin:kb_announcement_history", args=[a.pk]),
-    "deleted announcements": lambda a: reverse("admin:kb_announcement_deleted"),
-    "audit": lambda a: reverse("admin:kb_audit"),
-    "clause list": lambda a: CLAUSE_CHANGELIST,
-    "clause add": lambda a: reverse("admin:kb_clause_add"),
-    "party list": lambda a: reverse("admin:kb_party_changelist"),
-    "topic list": lambda a: reverse("admin:kb_topic_changelist"),
+    "index": ("get", lambda r: reverse("admin:index")),
+    "login": ("get", lambda r: reverse("admin:login")),
+    "logout": ("post", lambda r: reverse("admin:logout")),
+    "password_change": ("get", lambda r: reverse("admin:password_change")),
+    "password_change_done": ("get", lambda r: reverse("admin:password_change_done")),
+    "autocomplete": (
+        "get",
+        lambda r: (
+            reverse("admin:autocomplete")
+            + "?app_label=kb&model_name=announcement&field_name=parties"
+        ),
+    ),
+    "jsi18n": ("get", lambda r: reverse("admin:jsi18n")),
+    "view_on_site": ("get", _view_on_site),
+    "app_list": ("get", lambda r: reverse("admin:app_list", args=["kb"])),
+    "kb_announcement_import": ("get", lambda r: reverse("admin:kb_announcement_import")),
+    "kb_announcement_preview": (
+        "get",
+        lambda r: reverse(
+            "admin:kb_announcement_preview", args=[workflow.preview_token(r.announcement)]
+        ),
+    ),
+    "kb_announcement_deleted": ("get", lambda r: reverse("admin:kb_announcement_deleted")),
+    "kb_audit": ("get", lambda r: reverse("admin:kb_audit")),
+    **model_pages("kb", "announcement", revert=True),
+    **model_pages("kb", "clause", revert=True),
+    **model_pages("kb", "party", simple_history=True),
+    **model_pages("kb", "topic", simple_history=True),
+    **model_pages("auth", "user"),
+    "auth_user_password_change": (
+        "get",
+        lambda r: reverse("admin:auth_user_password_change", args=[r.user.pk]),
+    ),
+    **model_pages("auth", "group"),
+    **model_pages("axes", "accessattempt"),
+    **model_pages("axes", "accesslog"),
+    **model_pages("axes", "accessfailurelog"),
 }
+EVERY_ROLE = {
+    # A logged-in user is sent on from the login page; logging out ends on its page.
+    "login": 302,
+    "logout": 200,
+    "index": 200,
+    "password_change": 200,
+    "password_change_done": 200,
+    "jsi18n": 200,
+    # Accounts and login throttling are the superuser's.
+    **{name: 403 for name in ADMIN_PAGES if name.startswith(("auth_", "axes_"))},
+}
+EDITOR_PAGES = {name: 200 for name in ADMIN_PAGES if name.startswith("kb_")}
+EDITOR_PAGES |= {"kb_announcement_revert": 302, "kb_clause_revert": 302, "view_on_site": 302}
 PAGE_STATUS_BY_ROLE = {
-    "Readers": dict.fromkeys(ADMIN_PAGES, 403),
-    "Editors": {**dict.fromkeys(ADMIN_PAGES, 200), "audit": 403},
-    "Publishers": dict.fromkeys(ADMIN_PAGES, 200),
+    # Readers read the public site; the only admin pages they reach are their own account's.
+    "Readers": {
+        # Including "View on site" of a draft, whose URL would give away its title.
+        **dict.fromkeys(ADMIN_PAGES, 403),
+        "app_list": 404,
+        **EVERY_ROLE,
+    },
+    "Editors": {
+        **EDITOR_PAGES,
+        "autocomplete": 200,
+        "app_list": 200,
+        "kb_audit": 403,
+        "kb_party_delete": 403,
+        "kb_topic_delete": 403,
+        **EVERY_ROLE,
+    },
+    "Publishers": {**EDITOR_PAGES, "autocomplete": 200, "app_list": 200, **EVERY_ROLE},
 }
+
+
+def url_names(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_names(pattern.url_patterns)
+        elif pattern.name:
+            yield pattern.name
+
+
+def test_every_admin_url_has_a_rule():
+    (admin_urls,) = [
+        resolver
+        for resolver in get_resolver().url_patterns
+        if isinstance(resolver, URLResolver) and resolver.namespace == "admin"
+    ]
+    names = set(url_names(admin_urls.url_patterns))
+    assert names == set(ADMIN_PAGES)
+    for statuses in PAGE_STATUS_BY_ROLE.values():
+        assert set(statuses) == set(ADMIN_PAGES)
 
 
 @pytest.mark.parametrize("role", PAGE_STATUS_BY_ROLE)
-@pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_each_role_opens_exactly_its_admin_pages(client, role, page):
+def test_each_role_opens_exactly_its_admin_pages(client, admin_records, role):
     client.force_login(make_user(role=role))
-    draft = make_announcement(status=Status.DRAFT)
-    response = client.get(ADMIN_PAGES[page](draft))
-    assert response.status_code == PAGE_STATUS_BY_ROLE[role][page]
+    wrong = {}
+    for name, (method, url) in ADMIN_PAGES.items():
+        got = getattr(client, method)(url(admin_records)).status_code
+        if name == "logout":
+            client.force_login(make_user(role=role))
+        if got != PAGE_STATUS_BY_ROLE[role][name]:
+            wrong[name] = (got, PAGE_STATUS_BY_ROLE[role][name])
+    assert wrong == {}, "page: (got, expected)"
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_every_admin_page(client, admin_records):
+    refused = {}
+    for name, (method, url) in ADMIN_PAGES.items():
+        response = getattr(client, method)(url(admin_records))
+        if name not in {"login", "logout", "jsi18n"} and not (
+            response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+        ):
+            refused[name] = response.status_code
+    assert refused == {}
 
 
 @pytest.mark.parametrize(

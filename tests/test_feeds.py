@@ -46,6 +46,35 @@ def test_the_announcement_feed_escapes_titles(client):
     )
 
 
+def summaries_as_a_reader_renders_them(client, url, params=None):
+    """Each entry's summary after XML parsing: with type="html", what a feed reader
+    hands to its HTML renderer."""
+    feed = ET.fromstring(client.get(url, params or {}).content)  # noqa: S314 (our own output)
+    return [(summary.get("type"), summary.text) for summary in feed.iter(f"{ATOM}summary")]
+
+
+@pytest.mark.parametrize("feed", ["kb:feed_announcements", "kb:feed_search"])
+def test_markup_in_summaries_reaches_feed_readers_as_text(client, feed):
+    announcement = make_announcement(summary="<script>alert(1)</script> & more")
+    make_clause(announcement, "Escrow", "<img src=x onerror=alert(1)> & more")
+    (kind, html), *_ = summaries_as_a_reader_renders_them(client, reverse(feed))
+    assert kind == "html"
+    assert "<" not in html and "&amp; more" in html
+
+
+@pytest.mark.parametrize("query", ["\x00", "escrow\x01\x0c", "\x1f"])
+def test_a_search_with_control_characters_still_gets_a_feed(client, query):
+    make_clause(heading="Escrow", text="The escrow agent.")
+    response = client.get(reverse("kb:feed_search"), {"q": query})
+    assert response.status_code == 200
+
+
+def test_control_characters_in_a_clause_are_left_out_of_the_feed(client):
+    make_clause(heading="Escrow\x0b", text="The escrow\x0c agent.")
+    (_, html), *_ = summaries_as_a_reader_renders_them(client, reverse("kb:feed_search"))
+    assert html == "The escrow agent."
+
+
 def test_the_search_feed_follows_the_search_filters(client):
     cloud = make_topic("Cloud")
     make_clause(heading="On cloud", topics=[cloud])

@@ -93,7 +93,32 @@ def test_a_query_no_clause_fully_matches_falls_back_to_closest_matches(records):
     assert filterset.closest_matches
 
 
-def test_a_strict_query_never_falls_back(records):
+def test_closest_matches_follow_the_clauses_with_every_word(records):
+    filterset = ClauseFilter({"q": "exclusive cloud compute talks"})
+    results = list(filterset.qs)
+    assert results[0] == records["exclusive"]  # "exclusive", "cloud" and "compute"
+    assert results[1:] == [records["memo"]]  # "exclusive" and "talks" only
+    assert filterset.closest_matches
+
+
+def test_closest_matches_list_the_clauses_with_every_word_first(records):
+    filterset = ClauseFilter({"q": "exclusive compute"})
+    results = list(filterset.qs)
+    assert filterset.all_words_ids == [records["exclusive"].pk]
+    assert results == [records["exclusive"], records["memo"]]
+
+
+def test_a_natural_question_finds_clauses_without_its_stopwords(records):
+    assert filtered(q="a share of the revenue") == [records["share"]]
+
+
+def test_an_excluded_word_stays_excluded_in_closest_matches(records):
+    filterset = ClauseFilter({"q": "exclusive share -talks"})
+    assert set(filterset.qs) == {records["exclusive"], records["share"]}
+    assert filterset.closest_matches
+
+
+def test_a_phrase_alone_never_falls_back_to_its_separate_words(records):
     filterset = ClauseFilter({"q": '"exclusive revenue"'})
     assert list(filterset.qs) == []
     assert not filterset.closest_matches

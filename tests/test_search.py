@@ -56,6 +56,32 @@ def test_a_query_with_too_many_words_is_refused_with_a_message():
         parse_query(" ".join(f"w{number}" for number in range(MAX_TERMS + 1)))
 
 
+def test_unquoted_stopwords_are_left_out():
+    parsed = parse_query("cap on liability at the fees paid")
+    assert [term.words for term in parsed.terms] == [("cap",), ("liability",), ("fees",), ("paid",)]
+
+
+def test_stopwords_inside_quotes_are_kept():
+    (term,) = parse_query('"as is"').terms
+    assert term.words == ("as", "is")
+
+
+def test_a_query_of_stopwords_only_keeps_them():
+    parsed = parse_query("the who")
+    assert [term.words for term in parsed.terms] == [("the",), ("who",)]
+
+
+def test_stopwords_do_not_count_towards_the_word_limit():
+    words = [f"w{number}" for number in range(MAX_TERMS)]
+    assert len(parse_query(" the ".join(words)).terms) == MAX_TERMS
+
+
+def test_closest_matches_keep_phrases_and_exclusions():
+    relaxed = parse_query('"as is" warranty -merchantability').relaxed()
+    assert [term.words for term in relaxed.terms] == [("as", "is"), ("warranty",)]
+    assert [term.words for term in relaxed.excluded] == [("merchantability",)]
+
+
 def test_only_excluded_words_is_refused_with_a_message():
     with pytest.raises(QueryError, match="Add a word"):
         parse_query("-amazon")
@@ -95,6 +121,19 @@ def test_a_text_match_ranks_above_a_context_only_match(corpus):
     result = headings("microsoft OR azure")
     assert result[0] == "Exclusive cloud provider"
     assert result[1] == "Revenue share"
+
+
+def test_a_rare_word_ranks_above_a_common_one():
+    announcement = make_announcement(date=dt.date(2020, 1, 1))
+    rare = make_clause(announcement, "Deposit", "The escrow holds the deposit.")
+    for _ in range(5):
+        make_clause(make_announcement(), "Terms", "This agreement binds the parties.")
+    newest_common = make_clause(
+        make_announcement(date=dt.date(2025, 1, 1)), "Deposit", "This agreement holds the deposit."
+    )
+    results = list(search_clauses(Clause.objects.published(), "escrow OR agreement"))
+    assert results[0] == rare
+    assert newest_common in results[1:]
 
 
 def test_equal_ranks_list_the_newest_announcement_first():
@@ -352,8 +391,18 @@ def test_clauses_loaded_with_the_index_deferred_are_found_after_the_block():
     assert headings("arbitration") == ["Arbitration"]  # the triggers are back
 
 
+def test_every_match_is_ranked_when_there_are_few_in_all(monkeypatch):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 2)
+    announcement = make_announcement()
+    clauses = [make_clause(announcement, f"Escrow {n}", "escrow") for n in range(4)]
+    matches, newest_ids = bounded_search(Clause.objects.published(), "escrow")
+    assert len(newest_ids) == 3  # the count still says "2+"
+    assert set(matches) == set(clauses)
+
+
 def test_only_the_newest_candidates_are_ranked_and_counted(monkeypatch):
     monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 2)
+    monkeypatch.setattr("kb.search.RANK_ALL_UP_TO", 3)
     announcement = make_announcement()
     clauses = [make_clause(announcement, f"Escrow {n}", "escrow") for n in range(4)]
     matches, newest_ids = bounded_search(Clause.objects.published(), "escrow")

@@ -57,6 +57,10 @@ HEADING_MAX_WORDS = 10
 HEADING_MAX_CHARS = 80
 PARTY_NAME_MAX_CHARS = 200
 SLUG_MAX_CHARS = 200
+# Refused by size before anything is read: CUAD v1's master_clauses.csv is 3.8 MB and
+# its longest contract text 0.3 MB.
+MAX_CSV_BYTES = 16 * 1024 * 1024
+MAX_CONTRACT_TEXT_BYTES = 4 * 1024 * 1024
 
 
 class CuadFormatError(ValueError):
@@ -292,9 +296,16 @@ def _remove(text: str, intervals: list[tuple[int, int]]) -> str:
 # --- reading the files ----------------------------------------------------------------------
 
 
+def _check_size(path: Path, limit: int) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise CuadFormatError(f"{path}: the file is {size:,} bytes; the limit is {limit:,}")
+
+
 def _open_csv(path: Path):
     if not path.is_file():
         raise CuadFormatError(f"{path}: no such file")
+    _check_size(path, MAX_CSV_BYTES)
     return path.open(encoding="utf-8-sig", newline="")
 
 
@@ -427,6 +438,7 @@ def parse_cuad(
             raise CuadFormatError(
                 f"{path}, line {line}: no contract text for {filename!r} in {text_dir}"
             )
+        _check_size(text_file, MAX_CONTRACT_TEXT_BYTES)
         try:
             contract_text = text_file.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:

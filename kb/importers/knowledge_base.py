@@ -39,6 +39,9 @@ from kb.models import Announcement, Clause, Party, Topic
 
 FORMAT = "kb"
 VERSION = 1
+# The document is read whole into memory, so a larger file is refused unread
+# (``import_kb --max-megabytes`` raises the limit for a large knowledge base).
+MAX_DOCUMENT_MEGABYTES = 32
 
 PARTY_FIELDS = {"slug": str, "name": str, "short_name": str, "aliases": str, "website": str}
 TOPIC_FIELDS = {"slug": str, "name": str, "description": str}
@@ -176,8 +179,11 @@ def read_document(data: bytes, *, filename: str) -> dict:
     """Decode a document and check its format and version (no database)."""
     try:
         document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise KnowledgeBaseFormatError(f"{filename}: the file is not UTF-8 text") from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise KnowledgeBaseFormatError(
+            f"{filename}:{line}: the file is not UTF-8 text (byte {data[error.start]:#04x})"
+        ) from None
     except json.JSONDecodeError as error:
         raise KnowledgeBaseFormatError(
             f"{filename}:{error.lineno}:{error.colno}: not valid JSON ({error.msg})"

@@ -203,7 +203,23 @@ def parse_statement(text: str, *, filename: str = "<text>") -> ParsedStatement:
     related = tuple(
         _related(number, line, statement_parties, filename) for number, line in related_paragraphs
     )
+    _check_no_repeats(related, filename)
     return ParsedStatement(statement=statement, related=related, filename=filename)
+
+
+def _check_no_repeats(related: tuple[ParsedAnnouncement, ...], filename: str) -> None:
+    """Related announcements are found again by title: two with one title would be
+    written as two records that no later import could tell apart."""
+    first_line: dict[str, int] = {}
+    for item in related:
+        if item.title in first_line:
+            raise StatementFormatError(
+                filename,
+                item.line,
+                f"this related announcement repeats the one on line {first_line[item.title]} "
+                f"(title {item.title!r})",
+            )
+        first_line[item.title] = item.line
 
 
 def _find_title(paragraphs: list[tuple[int, str]], filename: str) -> int:

@@ -5,12 +5,13 @@ full-text search, chosen by the database the queryset uses. The index holds the
 clauses of published announcements only, maintained by triggers (migration
 ``0003_search_index``).
 
-How a search runs (see the README, "Performance"): one query reads the ids of
-the ``RANKED_CANDIDATES + 1`` newest matches that pass the queryset's filters
-(their number is the capped count); the returned queryset then joins the index,
-bounded to matches at least as new as the last of them, ranks inside the full-text
-statement and is paginated by the caller. Snippets are made for the shown page
-only.
+How a search runs (see the README, "Search" and "Performance"): one query reads
+the ids of the ``RANKED_CANDIDATES + 1`` newest matches that pass the queryset's
+filters (their number is the capped count); when there are that many, a bounded
+count of the index tells whether the query matches at most ``RANK_ALL_UP_TO``
+clauses in all. The returned queryset then joins the index (every match, or only
+those at least as new as the last candidate), ranks inside the full-text statement
+and is paginated by the caller. Snippets are made for the shown page only.
 """
 
 from __future__ import annotations
@@ -20,12 +21,22 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from django.db import connections, transaction
-from django.db.models import Exists, Expression, F, FloatField, Lookup, OuterRef, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    Expression,
+    F,
+    FloatField,
+    Lookup,
+    OuterRef,
+    QuerySet,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from kb.search import postgres, sqlite
-from kb.search.constants import MARK_END, MARK_START, RANKED_CANDIDATES
+from kb.search.constants import MARK_END, MARK_START, RANK_ALL_UP_TO, RANKED_CANDIDATES
 from kb.search.models import SearchDocument, SearchDocumentField
 from kb.search.query import ParsedQuery, QueryError, Term, parse_query
 
@@ -51,6 +62,8 @@ def _backend(connection) -> ModuleType:
 class _Match:
     parsed: ParsedQuery
     min_rowid: int | None = None
+    # Ids kept whatever ``min_rowid`` says (the all-words matches among closest ones).
+    also_rowids: tuple[int, ...] = ()
 
 
 @SearchDocumentField.register_lookup
@@ -68,7 +81,11 @@ class FullTextMatch(Lookup):
         document_sql, params = compiler.compile(self.lhs)
         table_sql = compiler.quote_name(self.lhs.alias)
         sql, match_params = _backend(connection).match_sql(
-            document_sql, f"{table_sql}.rowid", self.rhs.parsed, self.rhs.min_rowid
+            document_sql,
+            f"{table_sql}.rowid",
+            self.rhs.parsed,
+            self.rhs.min_rowid,
+            self.rhs.also_rowids,
         )
         return sql, (*params, *match_params)
 
@@ -78,9 +95,11 @@ class SearchRank(Expression):
 
     output_field = FloatField()
 
-    def __init__(self, document, parsed: ParsedQuery):
+    def __init__(self, document, parsed: ParsedQuery, statistics):
         super().__init__()
-        self.document, self.parsed = document, parsed
+        # statistics: what the backend's rank needs from the whole index (None on
+        # SQLite, whose bm25 has them; see postgres.term_statistics).
+        self.document, self.parsed, self.statistics = document, parsed, statistics
 
     def get_source_expressions(self):
         return [self.document]
@@ -90,7 +109,7 @@ class SearchRank(Expression):
 
     def as_sql(self, compiler, connection):
         table_sql = compiler.quote_name(self.document.alias)
-        return _backend(connection).rank_sql(table_sql, self.parsed)
+        return _backend(connection).rank_sql(table_sql, self.parsed, self.statistics)
 
 
 def _as_parsed(query: str | ParsedQuery) -> ParsedQuery:
@@ -102,24 +121,35 @@ def search_clauses(queryset: QuerySet, query: str | ParsedQuery) -> QuerySet:
     first), annotated with ``search_rank`` (higher is better). An empty query
     returns ``queryset`` as it is.
 
-    Runs one query now, to bound the candidates: only the ``RANKED_CANDIDATES``
-    newest matches that pass the queryset's filters are ranked and counted.
+    Runs a query or two now, to bound the candidates: the ``RANKED_CANDIDATES``
+    newest matches that pass the queryset's filters are counted, and ranked
+    (every match is, when the query matches at most ``RANK_ALL_UP_TO`` clauses).
     Raises QueryError for a query that cannot run.
     """
     return bounded_search(queryset, query)[0]
 
 
 def bounded_search(
-    queryset: QuerySet, query: str | ParsedQuery, *, candidates: int | None = None
+    queryset: QuerySet,
+    query: str | ParsedQuery,
+    *,
+    candidates: int | None = None,
+    first_ids: list[int] | None = None,
 ) -> tuple[QuerySet, list[int] | None]:
     """``search_clauses``, and the ids of the newest matches passing the filters,
     at most ``candidates + 1`` of them (None for an empty query): their number is
     the capped count, and facets can be counted over them. ``candidates`` is how
-    many matches are ranked, ``RANKED_CANDIDATES`` unless given."""
+    many matches are ranked, ``RANKED_CANDIDATES`` unless given.
+
+    ``first_ids`` (a few ids that match ``query``, e.g. the clauses with every word
+    when ``query`` is the closest-matches one) come first, ranked among themselves,
+    and are always among the matches and the returned ids; the results carry
+    ``first_match`` (True for them)."""
     candidates = RANKED_CANDIDATES if candidates is None else candidates
     parsed = _as_parsed(query)
     if parsed.is_empty:
         return queryset, None
+    first_ids = list(first_ids or [])
     # The ids of the newest matches passing the filters, one more than are ranked:
     # their number is the (capped) count, the last one the lowest id to rank.
     newest = list(
@@ -130,12 +160,38 @@ def bounded_search(
         .values_list("clause_id", flat=True)[: candidates + 1]
     )
     min_rowid = newest[-1] if len(newest) > candidates else None
-    matches = (
-        queryset.filter(search_document__document__fulltext=_Match(parsed, min_rowid))
-        .annotate(search_rank=SearchRank(F("search_document__document"), parsed))
-        .order_by("-search_rank", F("announcement__date").desc(nulls_last=True), "-pk")
+    if min_rowid is not None and _count_at_most(queryset.db, parsed, RANK_ALL_UP_TO) <= (
+        RANK_ALL_UP_TO
+    ):
+        min_rowid = None  # few enough matches to rank them all
+    connection = connections[queryset.db]
+    statistics = None
+    if newest or first_ids:
+        with connection.cursor() as cursor:
+            statistics = _backend(connection).term_statistics(cursor, parsed)
+    matches = queryset.filter(
+        search_document__document__fulltext=_Match(parsed, min_rowid, tuple(first_ids))
+    ).annotate(search_rank=SearchRank(F("search_document__document"), parsed, statistics))
+    order = ["-search_rank", F("announcement__date").desc(nulls_last=True), "-pk"]
+    if first_ids:
+        matches = matches.annotate(
+            first_match=Case(When(pk__in=first_ids, then=True), default=False)
+        )
+        order.insert(0, "-first_match")
+        first = set(first_ids)
+        newest = first_ids + [pk for pk in newest if pk not in first]
+    return matches.order_by(*order), newest
+
+
+def _count_at_most(using: str, parsed: ParsedQuery, limit: int) -> int:
+    """How many documents match, counted up to ``limit + 1`` (the index alone, no
+    filters: an upper bound of the matches that pass them)."""
+    return (
+        SearchDocument.objects.using(using)
+        .filter(document__fulltext=_Match(parsed))
+        .values("clause_id")[: limit + 1]
+        .count()
     )
-    return matches, newest
 
 
 def id_list_sql(ids: list[int], using: str = "default") -> tuple[str, list]:

@@ -8,21 +8,35 @@ MIN_PREFIX_LENGTH = 2
 
 # Column weights: heading above text above context (announcement title and
 # summary, party names and aliases, topic names). FTS5 bm25 weights by column, and
-# PostgreSQL ts_rank_cd weights for labels {D, C, B, A} (A heading, B text, C context).
+# PostgreSQL ts_rank weights for labels {D, C, B, A} (A heading, B text, C context).
 SQLITE_BM25_WEIGHTS = (4.0, 1.0, 0.3)
 POSTGRES_RANK_WEIGHTS = (0.0, 0.08, 0.25, 1.0)
-# ts_rank_cd normalization 1: divide by 1 + log(document length), like bm25 does.
-POSTGRES_RANK_NORMALIZATION = 1
+# PostgreSQL ranks by BM25 computed from the tsvector (kb.search.postgres): FTS5's
+# own parameters.
+BM25_K1 = 1.2
+BM25_B = 0.75
+# PostgreSQL counts each term's matches for its idf up to this many: enough to tell
+# rare words from common ones, bounded for a word in most of a large base.
+IDF_COUNT_CAP = 10_000
+# ... and the average document length over this many documents.
+LENGTH_SAMPLE = 1_000
 
 # Ranking every match of a very common word is what makes search slow at scale
 # (see the README, "Performance"): a search ranks at most this many candidates,
 # the most recently added matches that pass the filters, and a count that reaches
 # it reads "N+".
 RANKED_CANDIDATES = 1_000
+# ... unless the query matches at most this many clauses in all (a bounded count,
+# cheap on both indexes): then every match is ranked, the newest no better placed.
+# Ranking costs about 3 ms per 1,000 matches on SQLite (README, "Performance"), so
+# this bounds the worst case at about 15 ms more than ranking RANKED_CANDIDATES.
+RANK_ALL_UP_TO = 5_000
 RESULT_COUNT_CAP = RANKED_CANDIDATES
-# "Closest matches" (most of the words, after no clause had them all) ORs the
+# "Closest matches" (most of the words) follow the clauses with every word when
+# these are fewer than a page of results, for a query of plain words. They OR the
 # words, so even rare questions match much of the base; ranking more candidates
-# there keeps the best ones in. It runs only when the strict query found nothing.
+# there keeps the best ones in.
+CLOSEST_MATCHES_BELOW = 20
 RELAXED_RANKED_CANDIDATES = 5_000
 
 # Highlight markers: control characters stripped from indexed text by the triggers,

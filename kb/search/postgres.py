@@ -3,10 +3,16 @@ functions, each word a bound parameter (never text pasted into to_tsquery)."""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from kb.search.constants import (
+    BM25_B,
+    BM25_K1,
+    IDF_COUNT_CAP,
+    LENGTH_SAMPLE,
     MARK_END,
     MARK_START,
-    POSTGRES_RANK_NORMALIZATION,
     POSTGRES_RANK_WEIGHTS,
     SNIPPET_ELLIPSIS,
     SNIPPET_TOKENS,
@@ -50,23 +56,88 @@ def compile_tsquery(parsed: ParsedQuery):
     return "(" + " && ".join(parts) + ")", params
 
 
-def match_sql(document_sql: str, rowid_sql: str, parsed: ParsedQuery, min_rowid: int | None):
+def match_sql(
+    document_sql: str,
+    rowid_sql: str,
+    parsed: ParsedQuery,
+    min_rowid: int | None,
+    also_rowids: tuple[int, ...] = (),
+):
     tsquery, params = compile_tsquery(parsed)
     sql = f"{document_sql} @@ {tsquery}"
-    if min_rowid is not None:
+    if min_rowid is not None and also_rowids:
+        sql += f" AND ({rowid_sql} >= %s OR {rowid_sql} = ANY(%s::bigint[]))"
+        params += [min_rowid, list(also_rowids)]
+    elif min_rowid is not None:
         sql += f" AND {rowid_sql} >= %s"
         params.append(min_rowid)
     return sql, params
 
 
-def rank_sql(table_sql: str, parsed: ParsedQuery):
-    tsquery, params = compile_tsquery(parsed)
-    weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
-    return (
-        f"ts_rank_cd('{weights}'::float4[], {table_sql}.kb_search_document, {tsquery}, "
-        f"{POSTGRES_RANK_NORMALIZATION})",
-        params,
+@dataclass(frozen=True)
+class TermStatistics:
+    """What BM25 needs beyond the document: each term's inverse document frequency
+    (in the order of ``ParsedQuery.terms``) and the average document length."""
+
+    idf: tuple[float, ...]
+    average_length: float
+
+
+def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
+    """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
+    how common a word is, so "escrow" would count no more than "agreement"). One
+    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
+    index; not for a query of one term), the number of documents from the
+    planner's statistics (counted when the table was never analysed), and the
+    average length of a sample of documents."""
+    counts, params = [], []
+    # One term's idf would scale every score alike: not worth counting.
+    counted_terms = parsed.terms if len(parsed.terms) > 1 else []
+    for term in counted_terms:
+        sql, term_params = _term(term)
+        counts.append(
+            "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
+            f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
+        )
+        params += [*term_params, IDF_COUNT_CAP]
+    cursor.execute(
+        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
+        "ELSE (SELECT count(*) FROM kb_search_document) END, "
+        "(SELECT avg(length(kb_search_document)) FROM (SELECT kb_search_document "
+        "FROM kb_search_document LIMIT %s) sample)"
+        f"{''.join(', ' + count for count in counts)} "
+        "FROM pg_class WHERE oid = 'kb_search_document'::regclass",
+        [LENGTH_SAMPLE, *params],
     )
+    documents, average_length, *frequencies = cursor.fetchone()
+    documents = max(documents, *frequencies, 0)
+    idf = tuple(
+        math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)) for frequency in frequencies
+    )
+    return TermStatistics(idf=idf or (1.0,), average_length=float(average_length or 1))
+
+
+def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | None):
+    """BM25 over the weighted parts (BM25F-like): a term's frequency is its
+    occurrences weighted by part (ts_rank_cd of the term alone, normalization 0,
+    scaled so an occurrence in the text counts 1), the document's length its number
+    of distinct words; summed over the terms, each times its idf."""
+    rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
+    document = f"{table_sql}.kb_search_document"
+    idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
+    average_length = statistics.average_length if statistics else 1.0
+    # k1 * (1 - b + b * length / average length): the length normalization.
+    length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
+    scale = 1 / POSTGRES_RANK_WEIGHTS[2]
+    parts, params = [], []
+    for term, idf in zip(parsed.terms, idfs, strict=True):
+        tsquery, term_params = _term(term)
+        frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
+        # BM25's f * (k1 + 1) / (f + norm), written with f once so PostgreSQL
+        # computes ts_rank_cd once per term and row.
+        parts.append(f"%s * {BM25_K1 + 1} * (1 - {length_norm} / ({frequency} + {length_norm}))")
+        params += [idf, average_length, *term_params, average_length]
+    return "(" + " + ".join(parts) + ")", params
 
 
 def id_list(ids: list[int]):

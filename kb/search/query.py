@@ -3,8 +3,10 @@
 Syntax: words are ANDed; ``"exact phrase"``; ``a OR b``; ``-word`` and ``-"phrase"``
 exclude; ``licen*`` is a prefix. Anything else is plain words: punctuation splits a
 word into a phrase of its parts (``non-exclusive``, ``OpenAI's``, ``27%``), and
-characters that are neither letters nor digits are dropped. The tree holds only
-letters and digits, so no user text can reach a backend as syntax.
+characters that are neither letters nor digits are dropped. Unquoted English
+stopwords ("cap on liability at fees paid") are left out, unless the query has
+nothing else; inside quotes every word counts. The tree holds only letters and
+digits, so no user text can reach a backend as syntax.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from kb.search.constants import MAX_QUERY_LENGTH, MAX_TERMS, MIN_PREFIX_LENGTH
+from kb.search.stopwords import STOPWORDS
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\uff02": '"'})
@@ -43,12 +46,10 @@ class Term:
 @dataclass(frozen=True)
 class ParsedQuery:
     """``groups`` are ANDed; the terms inside a group are ORed; ``excluded`` terms
-    must not match. ``strict`` is False when the text used no operator (no quotes,
-    OR or minus), so matching most of the words is an acceptable fallback."""
+    must not match."""
 
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
-    strict: bool = False
     text: str = field(default="", compare=False)
 
     @property
@@ -60,11 +61,16 @@ class ParsedQuery:
         return [term for group in self.groups for term in group]
 
     def relaxed(self) -> ParsedQuery | None:
-        """The same words ORed ("closest matches"), or None when that would not
-        differ or the user asked for exact semantics."""
-        if self.strict or len(self.groups) < 2:
+        """Any of the words ("closest matches"), or None when that would not differ.
+        The syntax keeps its meaning: a quoted phrase still matches only as that
+        phrase, and excluded words stay excluded."""
+        if len(self.groups) < 2:
             return None
-        return ParsedQuery(groups=(tuple(self.terms),), strict=True, text=self.text)
+        return ParsedQuery(
+            groups=(tuple(dict.fromkeys(self.terms)),),
+            excluded=self.excluded,
+            text=self.text,
+        )
 
 
 def parse_query(text: str | None) -> ParsedQuery:
@@ -73,9 +79,9 @@ def parse_query(text: str | None) -> ParsedQuery:
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_LENGTH} characters.")
     normalized = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).translate(_QUOTES)
-    groups: list[list[Term]] = []
-    excluded: list[Term] = []
-    strict = False
+    # Each term with whether it is an unquoted stopword (left out if anything remains).
+    groups: list[list[tuple[Term, bool]]] = []
+    excluded: list[tuple[Term, bool]] = []
     join_with_previous = False
     for match in _TOKEN.finditer(normalized):
         if match["word"] == "OR":
@@ -84,30 +90,37 @@ def parse_query(text: str | None) -> ParsedQuery:
         negated, term = _term(match)
         if term is None:
             continue
+        stopword = match["phrase"] is None and _is_stopword(term)
         if negated:
-            excluded.append(term)
-            strict = True
+            excluded.append((term, stopword))
             join_with_previous = False
             continue
-        if match["phrase"] is not None:
-            strict = True
         if join_with_previous:
-            groups[-1].append(term)
-            strict = True
+            groups[-1].append((term, stopword))
         else:
-            groups.append([term])
+            groups.append([(term, stopword)])
         join_with_previous = False
-    count = sum(len(group) for group in groups) + len(excluded)
-    if count > MAX_TERMS:
-        raise QueryError(f"The query has too many words: at most {MAX_TERMS}.")
     if excluded and not groups:
         raise QueryError('Add a word to look for: "-word" only excludes.')
+    content = [[term for term, stopword in group if not stopword] for group in groups]
+    kept = (
+        [group for group in content if group]
+        if any(content)
+        else [[term for term, _ in group] for group in groups]
+    )
+    kept_excluded = [term for term, stopword in excluded if not stopword]
+    count = sum(len(group) for group in kept) + len(kept_excluded)
+    if count > MAX_TERMS:
+        raise QueryError(f"The query has too many words: at most {MAX_TERMS}.")
     return ParsedQuery(
-        groups=tuple(tuple(dict.fromkeys(group)) for group in groups),
-        excluded=tuple(dict.fromkeys(excluded)),
-        strict=strict,
+        groups=tuple(tuple(dict.fromkeys(group)) for group in kept),
+        excluded=tuple(dict.fromkeys(kept_excluded)),
         text=text,
     )
+
+
+def _is_stopword(term: Term) -> bool:
+    return len(term.words) == 1 and not term.prefix and term.words[0] in STOPWORDS
 
 
 def _term(match: re.Match) -> tuple[bool, Term | None]:

@@ -29,15 +29,31 @@ def compile_match(parsed: ParsedQuery) -> str:
     return positive
 
 
-def match_sql(document_sql: str, rowid_sql: str, parsed: ParsedQuery, min_rowid: int | None):
+def match_sql(
+    document_sql: str,
+    rowid_sql: str,
+    parsed: ParsedQuery,
+    min_rowid: int | None,
+    also_rowids: tuple[int, ...] = (),
+):
     sql, params = f"{document_sql} MATCH %s", [compile_match(parsed)]
-    if min_rowid is not None:
+    if min_rowid is not None and also_rowids:
+        # FTS5 cannot take this OR as a bound: it reads every match's rowid (cheap)
+        # and SQLite keeps those in range; only they are ranked.
+        sql += f" AND ({rowid_sql} >= %s OR {rowid_sql} IN (SELECT value FROM json_each(%s)))"  # noqa: S608 - our own SQL; values are bound
+        params += [min_rowid, json.dumps(list(also_rowids))]
+    elif min_rowid is not None:
         sql += f" AND {rowid_sql} >= %s"
         params.append(min_rowid)
     return sql, params
 
 
-def rank_sql(table_sql: str, parsed: ParsedQuery):
+def term_statistics(cursor, parsed: ParsedQuery) -> None:
+    """None: FTS5's bm25 weighs each term by its rarity itself."""
+    return None
+
+
+def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: None):
     # FTS5's rank column is bm25() with the column weights set by the migration;
     # lower is better there, higher is better in kb.
     return f"-{table_sql}.rank", []

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kb.importers.knowledge_base import (
+    MAX_DOCUMENT_MEGABYTES,
     KnowledgeBaseFormatError,
     import_knowledge_base,
     read_document,
@@ -28,9 +29,22 @@ class Command(BaseCommand):
             help="Delete every party, topic, announcement and clause before importing "
             "(their revision history keeps the deleted records).",
         )
+        parser.add_argument(
+            "--max-megabytes",
+            type=int,
+            default=MAX_DOCUMENT_MEGABYTES,
+            help="Refuse a larger file without reading it (the document is read into "
+            f"memory whole). Default: {MAX_DOCUMENT_MEGABYTES}.",
+        )
 
-    def handle(self, *args, path: Path, replace: bool, **options):
+    def handle(self, *args, path: Path, replace: bool, max_megabytes: int, **options):
         try:
+            size = path.stat().st_size
+            if size > max_megabytes * 1024 * 1024:
+                raise CommandError(
+                    f"{path}: the file is {size:,} bytes, more than {max_megabytes} MB; "
+                    "nothing was imported (--max-megabytes raises the limit)"
+                )
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: cannot read the file ({error.strerror})") from None

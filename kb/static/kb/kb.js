@@ -1,0 +1,58 @@
+/* kb: small progressive enhancements. Every page works without this file.
+   Served as a static file so the strict Content Security Policy (no inline script) holds. */
+(function () {
+  "use strict";
+
+  /* "Copy citation": a button after each .citation, added only where the clipboard can be used. */
+  function addCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    document.querySelectorAll(".citation").forEach(function (citation) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy citation";
+      var status = document.createElement("span");
+      status.className = "copy-status";
+      status.setAttribute("role", "status");
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(citation.textContent.trim()).then(
+          function () { status.textContent = "Citation copied."; },
+          function () { status.textContent = "Copying failed: select the citation and copy it."; }
+        );
+      });
+      var holder = citation.closest("p") || citation;
+      holder.after(button, status);
+    });
+  }
+
+  /* Filter forms marked data-autosubmit apply a choice at once. A select changed from the keyboard
+     is left alone (arrow keys would reload the page at every step): the Apply button is there. */
+  function autosubmitFilters() {
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      var fromKeyboard = false;
+      form.addEventListener("keydown", function () { fromKeyboard = true; });
+      form.addEventListener("pointerdown", function () { fromKeyboard = false; });
+      form.addEventListener("change", function (event) {
+        var field = event.target;
+        var choice = field.type === "checkbox" || field.type === "radio" ||
+          (field.tagName === "SELECT" && !fromKeyboard);
+        if (choice) form.requestSubmit();
+      });
+      var hint = form.querySelector(".autosubmit-hint");
+      if (hint) hint.hidden = false;
+    });
+  }
+
+  /* The filter sidebar is a <details>, open in the HTML; on a phone it starts closed, so the
+     results come first. */
+  function collapseSidebarOnPhone() {
+    if (!window.matchMedia("(max-width: 48rem)").matches) return;
+    document.querySelectorAll("details.sidebar[open]").forEach(function (details) {
+      details.open = false;
+    });
+  }
+
+  addCopyButtons();
+  autosubmitFilters();
+  collapseSidebarOnPhone();
+})();
