@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0005_search_index'),
+        ('kb', '0006_announcement_date_index'),
     ]
 
     operations = [
