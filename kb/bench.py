@@ -388,7 +388,7 @@ class Bench:
             ("announcement list, year", f"/admin/kb/announcement/?year={year}"),
             ("announcement list, search", "/admin/kb/announcement/?q=agreement"),
             ("clause list", "/admin/kb/clause/"),
-            ("clause list, published", "/admin/kb/clause/?status=published"),
+            ("clause list, published", "/admin/kb/clause/?announcement__status__exact=published"),
             ("clause list, search", "/admin/kb/clause/?q=license"),
         ]
         if party is not None:
