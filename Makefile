@@ -30,7 +30,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production: the environment must say DEBUG=0 and give SECRET_KEY and ALLOWED_HOSTS
-# (see docs/production.md); WEB_CONCURRENCY sets the number of gunicorn workers.
+# (see README, "Running in production"); WEB_CONCURRENCY sets the number of gunicorn workers.
 serve-prod: setup
 	@test "$$DEBUG" = 0 || { echo "serve-prod needs DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment" >&2; exit 1; }
 	mkdir -p var
@@ -39,7 +39,7 @@ serve-prod: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 	exec $(BIN)/gunicorn kb.wsgi --config gunicorn.conf.py
 
-# The load test against gunicorn on 127.0.0.1 (docs/production.md). Defaults: 60 s,
+# The load test against gunicorn on 127.0.0.1 (README, "Running in production"). Defaults: 60 s,
 # 50 users, 100,000 clauses; CI runs LOADTEST_ARGS="--seconds 30 --clauses 2000".
 loadtest: setup
 	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)

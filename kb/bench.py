@@ -1,7 +1,7 @@
 """The benchmark behind ``kb_bench`` (and its narrower wrappers ``kb_search_bench``
 and ``benchmark_admin``): what users feel, timed on the current database, as rows
 of one table. Figures, not pass/fail: each row names its target from issue 6 and
-says whether this run met it; people read the table (see docs/performance.md).
+says whether this run met it; people read the table (see README, "Performance").
 """
 
 from __future__ import annotations

@@ -1,1 +1,1 @@
-"""The load test: ``python -m loadtest.run`` (see loadtest/run.py and docs/production.md)."""
+"""The load test: ``python -m loadtest.run`` (see loadtest/run.py and the README)."""
