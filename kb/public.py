@@ -57,28 +57,28 @@ def home_counts() -> tuple[dict[int, int], dict[int, int]]:
     ``({topic_id: count}, {party_id: count})``; at most a cache timeout old."""
     counts = cache.get(HOME_COUNTS_CACHE_KEY)
     if counts is None:
-        counts = _count_topics(), _count_parties()
+        counts = (
+            _most_linked(
+                Clause.topics.through.objects.filter(clause__announcement__status=Status.PUBLISHED),
+                "topic_id",
+                HOME_TOPICS,
+            ),
+            _most_linked(
+                Announcement.parties.through.objects.filter(announcement__status=Status.PUBLISHED),
+                "party_id",
+                HOME_PARTIES,
+            ),
+        )
         cache.set(HOME_COUNTS_CACHE_KEY, counts, settings.KB_HOME_COUNTS_SECONDS)
     return counts
 
 
-def _count_topics() -> dict[int, int]:
+def _most_linked(links, key: str, limit: int) -> dict[int, int]:
+    """``{id: number of links}`` for the ``limit`` ids of ``key`` with the most."""
     rows = (
-        Clause.topics.through.objects.filter(clause__announcement__status=Status.PUBLISHED)
-        .values("topic_id")
+        links.values(key)
         .annotate(count=Count("*"))
-        .order_by("-count", "topic_id")
-        .values_list("topic_id", "count")[:HOME_TOPICS]
-    )
-    return dict(rows)
-
-
-def _count_parties() -> dict[int, int]:
-    rows = (
-        Announcement.parties.through.objects.filter(announcement__status=Status.PUBLISHED)
-        .values("party_id")
-        .annotate(count=Count("*"))
-        .order_by("-count", "party_id")
-        .values_list("party_id", "count")[:HOME_PARTIES]
+        .order_by("-count", key)
+        .values_list(key, "count")[:limit]
     )
     return dict(rows)
