@@ -171,8 +171,15 @@ class Announcement(models.Model):
             # MIN/MAX of the date (the admin's year filter and date hierarchy) and
             # newest-first lists without a status filter read this index.
             models.Index(fields=["date"], name="announcement_date"),
-            # The API's list and the announcements feed: latest published first.
-            models.Index(fields=["status", "published_at"], name="announcement_status_published"),
+            # The API's list and the announcements feed: latest published first. Partial,
+            # because a second index led by status would compete with the one above in
+            # SQLite's choice for every clause list (without statistics it took the
+            # wrong one and sorted all in-force clauses: 30 -> 400 ms).
+            models.Index(
+                fields=["published_at"],
+                condition=Q(status=Status.PUBLISHED),
+                name="announcement_published_latest",
+            ),
         ]
         # The editorial roles (groups created in migration 0003) are built from these.
         permissions = [
