@@ -3,6 +3,9 @@
 # Query limits: longer or larger queries are refused with a message (HTTP 400).
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
+# The thesaurus adds at most this many equivalents to a query (kb/search/thesaurus.py):
+# each is one more term to match and rank.
+MAX_EXPANSIONS = 24
 # "a*" would match a large part of the index for no useful meaning.
 MIN_PREFIX_LENGTH = 2
 

@@ -49,11 +49,12 @@ def compile_tsquery(parsed: ParsedQuery):
         sql, group_params = _any(group)
         parts.append(sql)
         params += group_params
+    positive = ("(" + " || ".join(parts) + ")") if parsed.any_group else " && ".join(parts)
     if parsed.excluded:
         sql, excluded_params = _any(parsed.excluded)
-        parts.append(f"!!{sql}")
+        positive = f"{positive} && !!{sql}"
         params += excluded_params
-    return "(" + " && ".join(parts) + ")", params
+    return "(" + positive + ")", params
 
 
 def match_sql(
@@ -76,8 +77,8 @@ def match_sql(
 
 @dataclass(frozen=True)
 class TermStatistics:
-    """What BM25 needs beyond the document: each term's inverse document frequency
-    (in the order of ``ParsedQuery.terms``) and the average document length."""
+    """What BM25 needs beyond the document: each group's inverse document frequency
+    (in the order of ``ParsedQuery.concepts``) and the average document length."""
 
     idf: tuple[float, ...]
     average_length: float
@@ -86,15 +87,16 @@ class TermStatistics:
 def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
     """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
     how common a word is, so "escrow" would count no more than "agreement"). One
-    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
-    index; not for a query of one term), the number of documents from the
+    query: each concept's matches (a word with its thesaurus equivalents) counted
+    up to ``IDF_COUNT_CAP`` (through the GIN index; not for a query of one),
+    the number of documents from the
     planner's statistics (counted when the table was never analysed), and the
     average length of a sample of documents."""
     counts, params = [], []
-    # One term's idf would scale every score alike: not worth counting.
-    counted_terms = parsed.terms if len(parsed.terms) > 1 else []
-    for term in counted_terms:
-        sql, term_params = _term(term)
+    # One concept's idf would scale every score alike: not worth counting.
+    concepts = parsed.concepts
+    for group in concepts if len(concepts) > 1 else []:
+        sql, term_params = _any(group)
         counts.append(
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
             f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
@@ -118,20 +120,22 @@ def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
 
 
 def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | None):
-    """BM25 over the weighted parts (BM25F-like): a term's frequency is its
-    occurrences weighted by part (ts_rank_cd of the term alone, normalization 0,
-    scaled so an occurrence in the text counts 1), the document's length its number
-    of distinct words; summed over the terms, each times its idf."""
+    """BM25 over the weighted parts (BM25F-like), each concept (a typed term with its
+    thesaurus equivalents) one term, as Pirkola's structured queries treat synonyms:
+    its frequency is the occurrences of any of its terms weighted by part
+    (ts_rank_cd of the concept alone, normalization 0, scaled so an occurrence in
+    the text counts 1), its idf that of the documents matching any of them; the
+    document's length its number of distinct words; summed over the concepts."""
     rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
     document = f"{table_sql}.kb_search_document"
-    idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
+    idfs = statistics.idf if statistics else (1.0,) * len(parsed.concepts)
     average_length = statistics.average_length if statistics else 1.0
     # k1 * (1 - b + b * length / average length): the length normalization.
     length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
     scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
-    for term, idf in zip(parsed.terms, idfs, strict=True):
-        tsquery, term_params = _term(term)
+    for group, idf in zip(parsed.concepts, idfs, strict=True):
+        tsquery, term_params = _any(group)
         frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
         # BM25's f * (k1 + 1) / (f + norm), written with f once so PostgreSQL
         # computes ts_rank_cd once per term and row.

@@ -23,7 +23,8 @@ def _any(terms) -> str:
 
 
 def compile_match(parsed: ParsedQuery) -> str:
-    positive = " AND ".join(_any(group) for group in parsed.groups)
+    operator = " OR " if parsed.any_group else " AND "
+    positive = operator.join(_any(group) for group in parsed.groups)
     if parsed.excluded:
         return f"({positive}) NOT {_any(parsed.excluded)}"
     return positive
