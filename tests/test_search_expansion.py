@@ -163,3 +163,13 @@ def test_an_expansion_is_still_ANDed_with_the_other_words(clauses):
 def test_terminate_finds_cancel():
     clause = make_clause(make_announcement(), "Ending", "Either party may cancel this order.")
     assert found("terminate") == {clause.pk}
+
+
+@pytest.mark.django_db
+def test_the_word_as_typed_ranks_above_an_equivalent():
+    announcement = make_announcement()
+    # The typed one is older: on equal ranks the newest would come first.
+    typed = make_clause(announcement, "Claims", "The supplier shall indemnify against claims.")
+    equivalent = make_clause(announcement, "Losses", "The supplier gives an indemnity for losses.")
+    results = list(search_clauses(Clause.objects.published(), "indemnify"))
+    assert results == [typed, equivalent]

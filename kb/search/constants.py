@@ -6,6 +6,10 @@ MAX_TERMS = 20
 # The thesaurus adds at most this many equivalents to a query (kb/search/thesaurus.py):
 # each is one more term to match and rank.
 MAX_EXPANSIONS = 24
+# A word as typed weighs this many times each equivalent the thesaurus added to it
+# in the rank (an integer: SQLite repeats the typed word in the FTS5 query), as query
+# expansion usually weighs original terms above added ones.
+TYPED_TERM_WEIGHT = 2
 # "a*" would match a large part of the index for no useful meaning.
 MIN_PREFIX_LENGTH = 2
 

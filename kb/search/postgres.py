@@ -78,7 +78,7 @@ def match_sql(
 @dataclass(frozen=True)
 class TermStatistics:
     """What BM25 needs beyond the document: each group's inverse document frequency
-    (in the order of ``ParsedQuery.concepts``) and the average document length."""
+    (in the order of ``ParsedQuery.terms``) and the average document length."""
 
     idf: tuple[float, ...]
     average_length: float
@@ -87,16 +87,16 @@ class TermStatistics:
 def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
     """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
     how common a word is, so "escrow" would count no more than "agreement"). One
-    query: each concept's matches (a word with its thesaurus equivalents) counted
-    up to ``IDF_COUNT_CAP`` (through the GIN index; not for a query of one),
+    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
+    index; not for a query of one term),
     the number of documents from the
     planner's statistics (counted when the table was never analysed), and the
     average length of a sample of documents."""
     counts, params = [], []
-    # One concept's idf would scale every score alike: not worth counting.
-    concepts = parsed.concepts
-    for group in concepts if len(concepts) > 1 else []:
-        sql, term_params = _any(group)
+    # One term's idf would scale every score alike: not worth counting.
+    counted_terms = parsed.terms if len(parsed.terms) > 1 else []
+    for term in counted_terms:
+        sql, term_params = _term(term)
         counts.append(
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
             f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
@@ -120,27 +120,26 @@ def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
 
 
 def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | None):
-    """BM25 over the weighted parts (BM25F-like), each concept (a typed term with its
-    thesaurus equivalents) one term, as Pirkola's structured queries treat synonyms:
-    its frequency is the occurrences of any of its terms weighted by part
-    (ts_rank_cd of the concept alone, normalization 0, scaled so an occurrence in
-    the text counts 1), its idf that of the documents matching any of them; the
-    document's length its number of distinct words; summed over the concepts."""
+    """BM25 over the weighted parts (BM25F-like): a term's frequency is its
+    occurrences weighted by part (ts_rank_cd of the term alone, normalization 0,
+    scaled so an occurrence in the text counts 1), the document's length its number
+    of distinct words; summed over the terms, each times its idf, a typed word with
+    equivalents times ``TYPED_TERM_WEIGHT`` as on SQLite."""
     rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
     document = f"{table_sql}.kb_search_document"
-    idfs = statistics.idf if statistics else (1.0,) * len(parsed.concepts)
+    idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
     average_length = statistics.average_length if statistics else 1.0
     # k1 * (1 - b + b * length / average length): the length normalization.
     length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
     scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
-    for group, idf in zip(parsed.concepts, idfs, strict=True):
-        tsquery, term_params = _any(group)
+    for (term, weight), idf in zip(parsed.weighted_terms(), idfs, strict=True):
+        tsquery, term_params = _term(term)
         frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
         # BM25's f * (k1 + 1) / (f + norm), written with f once so PostgreSQL
         # computes ts_rank_cd once per term and row.
         parts.append(f"%s * {BM25_K1 + 1} * (1 - {length_norm} / ({frequency} + {length_norm}))")
-        params += [idf, average_length, *term_params, average_length]
+        params += [idf * weight, average_length, *term_params, average_length]
     return "(" + " + ".join(parts) + ")", params
 
 

@@ -18,7 +18,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from kb.search.constants import MAX_EXPANSIONS, MAX_QUERY_LENGTH, MAX_TERMS, MIN_PREFIX_LENGTH
+from kb.search.constants import (
+    MAX_EXPANSIONS,
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    MIN_PREFIX_LENGTH,
+    TYPED_TERM_WEIGHT,
+)
 from kb.search.stopwords import STOPWORDS
 from kb.search.thesaurus import EQUIVALENTS, LONGEST
 
@@ -68,18 +74,16 @@ class ParsedQuery:
     def terms(self) -> list[Term]:
         return [term for group in self.groups for term in group]
 
-    @property
-    def concepts(self) -> list[tuple[Term, ...]]:
-        """Each typed term with the equivalents the thesaurus added to it: what
-        ranking counts as one term (a user's own OR keeps its words apart)."""
-        concepts: list[tuple[Term, ...]] = []
+    def weighted_terms(self) -> list[tuple[Term, int]]:
+        """``terms`` with their weight in the rank: ``TYPED_TERM_WEIGHT`` for a typed
+        term the thesaurus added equivalents to, 1 otherwise."""
+        weighted = []
         for group in self.groups:
+            expanded = any(term.expansion for term in group)
             for term in group:
-                if term.expansion and concepts:
-                    concepts[-1] += (term,)
-                else:
-                    concepts.append((term,))
-        return concepts
+                typed = expanded and not term.expansion
+                weighted.append((term, TYPED_TERM_WEIGHT if typed else 1))
+        return weighted
 
     @property
     def expansions(self) -> list[Term]:
@@ -89,8 +93,7 @@ class ParsedQuery:
     def relaxed(self) -> ParsedQuery | None:
         """Any of the groups ("closest matches"), or None when that would not differ.
         The syntax keeps its meaning: a quoted phrase still matches only as that
-        phrase, and excluded words stay excluded; each group still ranks as one
-        concept (a word with its equivalents)."""
+        phrase, excluded words stay excluded, and a word's equivalents stay with it."""
         if len(self.groups) < 2 or self.any_group:
             return None
         return replace(self, any_group=True)

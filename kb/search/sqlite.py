@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import json
 
-from kb.search.constants import MARK_END, MARK_START, SNIPPET_ELLIPSIS, SNIPPET_TOKENS
+from kb.search.constants import (
+    MARK_END,
+    MARK_START,
+    SNIPPET_ELLIPSIS,
+    SNIPPET_TOKENS,
+)
 from kb.search.query import ParsedQuery, Term
 
 TRIGGER_PATTERN = "kb\\_search\\_%"
@@ -22,9 +27,16 @@ def _any(terms) -> str:
     return compiled[0] if len(compiled) == 1 else "(" + " OR ".join(compiled) + ")"
 
 
+def _weighted(group) -> str:
+    # FTS5's bm25 sums over the phrases of the query: a typed word with equivalents
+    # is written TYPED_TERM_WEIGHT times, so it counts that many times each of them.
+    group = ParsedQuery(groups=(group,))
+    return _any([term for term, weight in group.weighted_terms() for _ in range(weight)])
+
+
 def compile_match(parsed: ParsedQuery) -> str:
     operator = " OR " if parsed.any_group else " AND "
-    positive = operator.join(_any(group) for group in parsed.groups)
+    positive = operator.join(_weighted(group) for group in parsed.groups)
     if parsed.excluded:
         return f"({positive}) NOT {_any(parsed.excluded)}"
     return positive
