@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 
 from kb.search.constants import (
-    BM25_B,
     BM25_K1,
     IDF_COUNT_CAP,
     LENGTH_SAMPLE,
     MARK_END,
     MARK_START,
+    POSTGRES_BM25_B,
     POSTGRES_RANK_WEIGHTS,
     SNIPPET_ELLIPSIS,
     SNIPPET_TOKENS,
@@ -130,7 +130,8 @@ def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | N
     idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
     average_length = statistics.average_length if statistics else 1.0
     # k1 * (1 - b + b * length / average length): the length normalization.
-    length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
+    k1, b = BM25_K1, POSTGRES_BM25_B
+    length_norm = f"{k1} * (1 - {b} + {b} * length({document}) / %s::float8)"
     scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
     for (term, weight), idf in zip(parsed.weighted_terms(), idfs, strict=True):
