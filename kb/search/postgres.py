@@ -77,7 +77,7 @@ def match_sql(
 
 @dataclass(frozen=True)
 class TermStatistics:
-    """What BM25 needs beyond the document: each group's inverse document frequency
+    """What BM25 needs beyond the document: each term's inverse document frequency
     (in the order of ``ParsedQuery.terms``) and the average document length."""
 
     idf: tuple[float, ...]
@@ -87,23 +87,38 @@ class TermStatistics:
 def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
     """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
     how common a word is, so "escrow" would count no more than "agreement"). One
-    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
-    index; not for a query of one term),
-    the number of documents from the
-    planner's statistics (counted when the table was never analysed), and the
-    average length of a sample of documents."""
+    query (not run for a query of one term): each word's share of documents from
+    the planner's statistics of the column when ANALYZE found it among the most
+    common lexemes, otherwise (a rarer word, a phrase, a prefix, or a table never
+    analysed) its matches counted up to ``IDF_COUNT_CAP`` through the GIN index; the
+    number of documents from the planner's statistics (counted when the table was
+    never analysed); and the average length of a sample of documents."""
     counts, params = [], []
     # One term's idf would scale every score alike: not worth counting.
     counted_terms = parsed.terms if len(parsed.terms) > 1 else []
     for term in counted_terms:
         sql, term_params = _term(term)
-        counts.append(
+        count = (
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
             f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
         )
-        params += [*term_params, IDF_COUNT_CAP]
+        if term.is_phrase or term.prefix:
+            counts.append(count)
+            params += [*term_params, IDF_COUNT_CAP]
+            continue
+        # A common word's share of documents is in the planner's statistics of the
+        # column (ANALYZE keeps the most common lexemes); only others are counted.
+        counts.append(
+            "COALESCE((SELECT freqs[array_position(elems, "  # noqa: S608 - our own SQL; values are bound
+            f"array_to_string(tsvector_to_array(to_tsvector('{CONFIG}', %s)), ' '))] "
+            f"* pg_class.reltuples FROM common), {count})"
+        )
+        params += [term.words[0], *term_params, IDF_COUNT_CAP]
     cursor.execute(
-        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
+        "WITH common AS (SELECT most_common_elems::text::text[] AS elems, "  # noqa: S608 - our own SQL; values are bound
+        "most_common_elem_freqs AS freqs FROM pg_stats WHERE schemaname = current_schema() "
+        "AND tablename = 'kb_search_document' AND attname = 'kb_search_document') "
+        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "
         "ELSE (SELECT count(*) FROM kb_search_document) END, "
         "(SELECT avg(length(kb_search_document)) FROM (SELECT kb_search_document "
         "FROM kb_search_document LIMIT %s) sample)"
