@@ -5,7 +5,7 @@ MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
 # The thesaurus adds at most this many equivalents to a query (kb/search/thesaurus.py):
 # each is one more term to match and rank.
-MAX_EXPANSIONS = 24
+MAX_EXPANSIONS = 12
 # A word as typed weighs this many times each equivalent the thesaurus added to it
 # in the rank (an integer: SQLite repeats the typed word in the FTS5 query), as query
 # expansion usually weighs original terms above added ones.
