@@ -75,15 +75,8 @@ class ParsedQuery:
         return [term for group in self.groups for term in group]
 
     def weighted_terms(self) -> list[tuple[Term, int]]:
-        """``terms`` with their weight in the rank: ``TYPED_TERM_WEIGHT`` for a typed
-        term the thesaurus added equivalents to, 1 otherwise."""
-        weighted = []
-        for group in self.groups:
-            expanded = any(term.expansion for term in group)
-            for term in group:
-                typed = expanded and not term.expansion
-                weighted.append((term, TYPED_TERM_WEIGHT if typed else 1))
-        return weighted
+        """``terms`` with their weight in the rank (see ``weighted``)."""
+        return [pair for group in self.groups for pair in weighted(group)]
 
     @property
     def expansions(self) -> list[Term]:
@@ -97,6 +90,13 @@ class ParsedQuery:
         if len(self.groups) < 2 or self.any_group:
             return None
         return replace(self, any_group=True)
+
+
+def weighted(group: tuple[Term, ...]) -> list[tuple[Term, int]]:
+    """A group's terms with their weight in the rank: ``TYPED_TERM_WEIGHT`` for the
+    typed term of a group the thesaurus added equivalents to, 1 otherwise."""
+    expanded = any(term.expansion for term in group)
+    return [(term, TYPED_TERM_WEIGHT if expanded and not term.expansion else 1) for term in group]
 
 
 def parse_query(text: str | None, *, expand: bool = True) -> ParsedQuery:

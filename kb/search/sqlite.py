@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 
-from kb.search.constants import (
-    MARK_END,
-    MARK_START,
-    SNIPPET_ELLIPSIS,
-    SNIPPET_TOKENS,
-)
-from kb.search.query import ParsedQuery, Term
+from kb.search.constants import MARK_END, MARK_START, SNIPPET_ELLIPSIS, SNIPPET_TOKENS
+from kb.search.query import ParsedQuery, Term, weighted
 
 TRIGGER_PATTERN = "kb\\_search\\_%"
 
@@ -30,8 +25,7 @@ def _any(terms) -> str:
 def _weighted(group) -> str:
     # FTS5's bm25 sums over the phrases of the query: a typed word with equivalents
     # is written TYPED_TERM_WEIGHT times, so it counts that many times each of them.
-    group = ParsedQuery(groups=(group,))
-    return _any([term for term, weight in group.weighted_terms() for _ in range(weight)])
+    return _any([term for term, weight in weighted(group) for _ in range(weight)])
 
 
 def compile_match(parsed: ParsedQuery) -> str:
