@@ -278,6 +278,11 @@ def search(request):
         clauses=rows,
         facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
         closest_matches=filterset.closest_matches,
+        # What the thesaurus added to the words typed ("also searched").
+        also_searched=[
+            " ".join(term.words)
+            for term in (filterset.parsed_query.expansions if filterset.parsed_query else [])
+        ],
         all_words_count=len(filterset.all_words_ids),
         # The first hit of this page without every word: the label goes above it.
         closest_start=_first_closest_match(rows, filterset),

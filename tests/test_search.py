@@ -57,7 +57,7 @@ def test_a_query_with_too_many_words_is_refused_with_a_message():
 
 
 def test_unquoted_stopwords_are_left_out():
-    parsed = parse_query("cap on liability at the fees paid")
+    parsed = parse_query("cap on liability at the fees paid", expand=False)
     assert [term.words for term in parsed.terms] == [("cap",), ("liability",), ("fees",), ("paid",)]
 
 
@@ -77,7 +77,7 @@ def test_stopwords_do_not_count_towards_the_word_limit():
 
 
 def test_closest_matches_keep_phrases_and_exclusions():
-    relaxed = parse_query('"as is" warranty -merchantability').relaxed()
+    relaxed = parse_query('"as is" warranty -merchantability', expand=False).relaxed()
     assert [term.words for term in relaxed.terms] == [("as", "is"), ("warranty",)]
     assert [term.words for term in relaxed.excluded] == [("merchantability",)]
 
@@ -408,3 +408,31 @@ def test_only_the_newest_candidates_are_ranked_and_counted(monkeypatch):
     matches, newest_ids = bounded_search(Clause.objects.published(), "escrow")
     assert newest_ids == [clause.pk for clause in reversed(clauses[1:])]  # "2+" on the page
     assert set(matches) == set(clauses[1:])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own BM25 statistics")
+def test_postgresql_reads_common_words_frequencies_from_the_planner_statistics():
+    import math
+
+    from kb.search import postgres
+
+    announcement = make_announcement()
+    for number in range(40):
+        make_clause(announcement, f"Clause {number}", "This agreement binds the parties.")
+    make_clause(announcement, "Deposit", "The escrow agreement holds the deposit.")
+    parsed = parse_query("escrow agreement", expand=False)
+    with connection.cursor() as cursor:
+        counted = postgres.term_statistics(cursor, parsed)
+        cursor.execute("ANALYZE kb_search_document")
+        cursor.execute(
+            "SELECT 'agreement' = ANY(most_common_elems::text::text[]) FROM pg_stats "
+            "WHERE tablename = 'kb_search_document' AND attname = 'kb_search_document'"
+        )
+        assert cursor.fetchone() == (True,)
+        from_statistics = postgres.term_statistics(cursor, parsed)
+    documents = Clause.objects.count()
+    assert from_statistics.idf[1] == pytest.approx(
+        math.log(1 + (documents - 41 + 0.5) / (41 + 0.5)), abs=1e-6
+    )
+    assert from_statistics.idf == pytest.approx(counted.idf, abs=1e-6)
+    assert from_statistics.idf[0] > from_statistics.idf[1]

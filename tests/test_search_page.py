@@ -176,3 +176,18 @@ def test_the_form_shows_the_filters_in_use(client):
     assert '<option value="agreement" selected>' in page
     assert '<option value="oldest" selected>' in page
     assert 'value="escrow"' in page
+
+
+def test_the_page_says_what_the_thesaurus_also_searched(client):
+    make_clause(make_announcement(), "Losses", "Supplier shall hold harmless the Customer.")
+    response = client.get("/search/", {"q": "indemnify"})
+    assert response.status_code == 200
+    assert "Also searched:" in response.text
+    assert "“hold harmless”" in response.text
+    assert "Also searched" not in client.get("/search/", {"q": '"indemnify"'}).text
+
+
+def test_an_expanded_query_runs_as_many_queries_as_a_plain_one(client, django_assert_num_queries):
+    make_hits(3, word="indemnification")
+    with django_assert_num_queries(9 + term_statistics_queries()):
+        client.get(URL, {"q": "indemnify", "per_page": 50})

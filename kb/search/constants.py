@@ -3,6 +3,13 @@
 # Query limits: longer or larger queries are refused with a message (HTTP 400).
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
+# The thesaurus adds at most this many equivalents to a query (kb/search/thesaurus.py):
+# each is one more term to match and rank.
+MAX_EXPANSIONS = 12
+# A word as typed weighs this many times each equivalent the thesaurus added to it
+# in the rank (an integer: SQLite repeats the typed word in the FTS5 query), as query
+# expansion usually weighs original terms above added ones.
+TYPED_TERM_WEIGHT = 2
 # "a*" would match a large part of the index for no useful meaning.
 MIN_PREFIX_LENGTH = 2
 
@@ -15,6 +22,11 @@ POSTGRES_RANK_WEIGHTS = (0.0, 0.08, 0.25, 1.0)
 # own parameters.
 BM25_K1 = 1.2
 BM25_B = 0.75
+# ... except b: PostgreSQL's document length is its number of distinct words, which
+# grows more slowly than FTS5's token count, so the same b would favour long
+# clauses more there. 0.9 measured best on ACORD train among 0.75-1.0 (README,
+# "Relevance"), and no worse on the CUAD categories.
+POSTGRES_BM25_B = 0.9
 # PostgreSQL counts each term's matches for its idf up to this many: enough to tell
 # rare words from common ones, bounded for a word in most of a large base.
 IDF_COUNT_CAP = 10_000

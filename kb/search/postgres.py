@@ -7,12 +7,12 @@ import math
 from dataclasses import dataclass
 
 from kb.search.constants import (
-    BM25_B,
     BM25_K1,
     IDF_COUNT_CAP,
     LENGTH_SAMPLE,
     MARK_END,
     MARK_START,
+    POSTGRES_BM25_B,
     POSTGRES_RANK_WEIGHTS,
     SNIPPET_ELLIPSIS,
     SNIPPET_TOKENS,
@@ -49,11 +49,12 @@ def compile_tsquery(parsed: ParsedQuery):
         sql, group_params = _any(group)
         parts.append(sql)
         params += group_params
+    positive = ("(" + " || ".join(parts) + ")") if parsed.any_group else " && ".join(parts)
     if parsed.excluded:
         sql, excluded_params = _any(parsed.excluded)
-        parts.append(f"!!{sql}")
+        positive = f"{positive} && !!{sql}"
         params += excluded_params
-    return "(" + " && ".join(parts) + ")", params
+    return "(" + positive + ")", params
 
 
 def match_sql(
@@ -86,22 +87,38 @@ class TermStatistics:
 def term_statistics(cursor, parsed: ParsedQuery) -> TermStatistics:
     """PostgreSQL keeps no corpus statistics for ranking (ts_rank knows nothing of
     how common a word is, so "escrow" would count no more than "agreement"). One
-    query: each term's matches counted up to ``IDF_COUNT_CAP`` (through the GIN
-    index; not for a query of one term), the number of documents from the
-    planner's statistics (counted when the table was never analysed), and the
-    average length of a sample of documents."""
+    query (not run for a query of one term): each word's share of documents from
+    the planner's statistics of the column when ANALYZE found it among the most
+    common lexemes, otherwise (a rarer word, a phrase, a prefix, or a table never
+    analysed) its matches counted up to ``IDF_COUNT_CAP`` through the GIN index; the
+    number of documents from the planner's statistics (counted when the table was
+    never analysed); and the average length of a sample of documents."""
     counts, params = [], []
     # One term's idf would scale every score alike: not worth counting.
     counted_terms = parsed.terms if len(parsed.terms) > 1 else []
     for term in counted_terms:
         sql, term_params = _term(term)
-        counts.append(
+        count = (
             "(SELECT count(*) FROM (SELECT 1 FROM kb_search_document "  # noqa: S608 - our own SQL; values are bound
             f"WHERE kb_search_document @@ {sql} LIMIT %s) matches)"
         )
-        params += [*term_params, IDF_COUNT_CAP]
+        if term.is_phrase or term.prefix:
+            counts.append(count)
+            params += [*term_params, IDF_COUNT_CAP]
+            continue
+        # A common word's share of documents is in the planner's statistics of the
+        # column (ANALYZE keeps the most common lexemes); only others are counted.
+        counts.append(
+            "COALESCE((SELECT freqs[array_position(elems, "  # noqa: S608 - our own SQL; values are bound
+            f"array_to_string(tsvector_to_array(to_tsvector('{CONFIG}', %s)), ' '))] "
+            f"* pg_class.reltuples FROM common), {count})"
+        )
+        params += [term.words[0], *term_params, IDF_COUNT_CAP]
     cursor.execute(
-        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "  # noqa: S608 - our own SQL; values are bound
+        "WITH common AS (SELECT most_common_elems::text::text[] AS elems, "  # noqa: S608 - our own SQL; values are bound
+        "most_common_elem_freqs AS freqs FROM pg_stats WHERE schemaname = current_schema() "
+        "AND tablename = 'kb_search_document' AND attname = 'kb_search_document') "
+        "SELECT CASE WHEN reltuples >= 0 THEN reltuples::bigint "
         "ELSE (SELECT count(*) FROM kb_search_document) END, "
         "(SELECT avg(length(kb_search_document)) FROM (SELECT kb_search_document "
         "FROM kb_search_document LIMIT %s) sample)"
@@ -121,22 +138,24 @@ def rank_sql(table_sql: str, parsed: ParsedQuery, statistics: TermStatistics | N
     """BM25 over the weighted parts (BM25F-like): a term's frequency is its
     occurrences weighted by part (ts_rank_cd of the term alone, normalization 0,
     scaled so an occurrence in the text counts 1), the document's length its number
-    of distinct words; summed over the terms, each times its idf."""
+    of distinct words; summed over the terms, each times its idf, a typed word with
+    equivalents times ``TYPED_TERM_WEIGHT`` as on SQLite."""
     rank_weights = "{" + ", ".join(str(weight) for weight in POSTGRES_RANK_WEIGHTS) + "}"
     document = f"{table_sql}.kb_search_document"
     idfs = statistics.idf if statistics else (1.0,) * len(parsed.terms)
     average_length = statistics.average_length if statistics else 1.0
     # k1 * (1 - b + b * length / average length): the length normalization.
-    length_norm = f"{BM25_K1} * (1 - {BM25_B} + {BM25_B} * length({document}) / %s::float8)"
+    k1, b = BM25_K1, POSTGRES_BM25_B
+    length_norm = f"{k1} * (1 - {b} + {b} * length({document}) / %s::float8)"
     scale = 1 / POSTGRES_RANK_WEIGHTS[2]
     parts, params = [], []
-    for term, idf in zip(parsed.terms, idfs, strict=True):
+    for (term, weight), idf in zip(parsed.weighted_terms(), idfs, strict=True):
         tsquery, term_params = _term(term)
         frequency = f"{scale} * ts_rank_cd('{rank_weights}'::float4[], {document}, {tsquery}, 0)"
         # BM25's f * (k1 + 1) / (f + norm), written with f once so PostgreSQL
         # computes ts_rank_cd once per term and row.
         parts.append(f"%s * {BM25_K1 + 1} * (1 - {length_norm} / ({frequency} + {length_norm}))")
-        params += [idf, average_length, *term_params, average_length]
+        params += [idf * weight, average_length, *term_params, average_length]
     return "(" + " + ".join(parts) + ")", params
 
 

@@ -5,18 +5,28 @@ exclude; ``licen*`` is a prefix. Anything else is plain words: punctuation split
 word into a phrase of its parts (``non-exclusive``, ``OpenAI's``, ``27%``), and
 characters that are neither letters nor digits are dropped. Unquoted English
 stopwords ("cap on liability at fees paid") are left out, unless the query has
-nothing else; inside quotes every word counts. The tree holds only letters and
-digits, so no user text can reach a backend as syntax.
+nothing else; inside quotes every word counts. An unquoted word or hyphenated word
+(or a run of them) that the thesaurus knows (``thesaurus.py``: general legal English,
+"indemnify" | "hold harmless") is searched as it OR its equivalents; quoted phrases,
+exclusions, prefixes and a user's own ``OR`` are left as typed. The tree holds only
+letters and digits, so no user text can reach a backend as syntax.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from kb.search.constants import MAX_QUERY_LENGTH, MAX_TERMS, MIN_PREFIX_LENGTH
+from kb.search.constants import (
+    MAX_EXPANSIONS,
+    MAX_QUERY_LENGTH,
+    MAX_TERMS,
+    MIN_PREFIX_LENGTH,
+    TYPED_TERM_WEIGHT,
+)
 from kb.search.stopwords import STOPWORDS
+from kb.search.thesaurus import EQUIVALENTS, LONGEST
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\uff02": '"'})
@@ -33,10 +43,13 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Term:
-    """One word, or a phrase of several words in order; ``prefix`` on one word only."""
+    """One word, or a phrase of several words in order; ``prefix`` on one word only;
+    ``expansion`` when the thesaurus added it (not compared: typed or added, a term is
+    the same term)."""
 
     words: tuple[str, ...]
     prefix: bool = False
+    expansion: bool = field(default=False, compare=False)
 
     @property
     def is_phrase(self) -> bool:
@@ -45,11 +58,12 @@ class Term:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """``groups`` are ANDed; the terms inside a group are ORed; ``excluded`` terms
-    must not match."""
+    """``groups`` are ANDed (ORed when ``any_group``); the terms inside a group are
+    ORed; ``excluded`` terms must not match."""
 
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
+    any_group: bool = False
     text: str = field(default="", compare=False)
 
     @property
@@ -60,27 +74,42 @@ class ParsedQuery:
     def terms(self) -> list[Term]:
         return [term for group in self.groups for term in group]
 
+    def weighted_terms(self) -> list[tuple[Term, int]]:
+        """``terms`` with their weight in the rank (see ``weighted``)."""
+        return [pair for group in self.groups for pair in weighted(group)]
+
+    @property
+    def expansions(self) -> list[Term]:
+        """The terms the thesaurus added ("also searched")."""
+        return [term for term in self.terms if term.expansion]
+
     def relaxed(self) -> ParsedQuery | None:
-        """Any of the words ("closest matches"), or None when that would not differ.
+        """Any of the groups ("closest matches"), or None when that would not differ.
         The syntax keeps its meaning: a quoted phrase still matches only as that
-        phrase, and excluded words stay excluded."""
-        if len(self.groups) < 2:
+        phrase, excluded words stay excluded, and a word's equivalents stay with it."""
+        if len(self.groups) < 2 or self.any_group:
             return None
-        return ParsedQuery(
-            groups=(tuple(dict.fromkeys(self.terms)),),
-            excluded=self.excluded,
-            text=self.text,
-        )
+        return replace(self, any_group=True)
 
 
-def parse_query(text: str | None) -> ParsedQuery:
-    """Parse what a user typed. Raises QueryError on a query too long to run."""
+def weighted(group: tuple[Term, ...]) -> list[tuple[Term, int]]:
+    """A group's terms with their weight in the rank: ``TYPED_TERM_WEIGHT`` for the
+    typed term of a group the thesaurus added equivalents to, 1 otherwise."""
+    expanded = any(term.expansion for term in group)
+    return [(term, TYPED_TERM_WEIGHT if expanded and not term.expansion else 1) for term in group]
+
+
+def parse_query(text: str | None, *, expand: bool = True) -> ParsedQuery:
+    """Parse what a user typed; ``expand`` adds the thesaurus's equivalents. Raises
+    QueryError on a query too long to run."""
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"The query is too long: at most {MAX_QUERY_LENGTH} characters.")
     normalized = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).translate(_QUOTES)
     # Each term with whether it is an unquoted stopword (left out if anything remains).
     groups: list[list[tuple[Term, bool]]] = []
+    # The indexes of the groups holding one plain (unquoted, not a prefix) term.
+    plain: set[int] = set()
     excluded: list[tuple[Term, bool]] = []
     join_with_previous = False
     for match in _TOKEN.finditer(normalized):
@@ -97,11 +126,16 @@ def parse_query(text: str | None) -> ParsedQuery:
             continue
         if join_with_previous:
             groups[-1].append((term, stopword))
+            plain.discard(len(groups) - 1)
         else:
             groups.append([(term, stopword)])
+            if match["phrase"] is None and not term.prefix:
+                plain.add(len(groups) - 1)
         join_with_previous = False
     if excluded and not groups:
         raise QueryError('Add a word to look for: "-word" only excludes.')
+    if expand:
+        groups = _expand(groups, plain)
     content = [[term for term, stopword in group if not stopword] for group in groups]
     kept = (
         [group for group in content if group]
@@ -109,7 +143,7 @@ def parse_query(text: str | None) -> ParsedQuery:
         else [[term for term, _ in group] for group in groups]
     )
     kept_excluded = [term for term, stopword in excluded if not stopword]
-    count = sum(len(group) for group in kept) + len(kept_excluded)
+    count = sum(1 for group in kept for term in group if not term.expansion) + len(kept_excluded)
     if count > MAX_TERMS:
         raise QueryError(f"The query has too many words: at most {MAX_TERMS}.")
     return ParsedQuery(
@@ -117,6 +151,38 @@ def parse_query(text: str | None) -> ParsedQuery:
         excluded=tuple(dict.fromkeys(kept_excluded)),
         text=text,
     )
+
+
+def _expand(groups: list[list[tuple[Term, bool]]], plain: set[int]):
+    """Each run of plain groups that spells an expression of the thesaurus (the
+    longest first) becomes one group: the expression (a phrase if it has several
+    words) OR its equivalents, at most ``MAX_EXPANSIONS`` added in all."""
+    expanded: list[list[tuple[Term, bool]]] = []
+    added = 0
+    index = 0
+    while index < len(groups):
+        match = None
+        if index in plain and added < MAX_EXPANSIONS:
+            words: tuple[str, ...] = ()
+            for end in range(index, min(index + LONGEST, len(groups))):
+                if end not in plain:
+                    break
+                words += groups[end][0][0].words
+                if words in EQUIVALENTS:
+                    match = end, words
+        if match is None:
+            expanded.append(groups[index])
+            index += 1
+            continue
+        end, words = match
+        term, stopword = groups[index][0] if end == index else (Term(words), False)
+        others = EQUIVALENTS[words][: MAX_EXPANSIONS - added]
+        added += len(others)
+        expanded.append(
+            [(term, stopword), *((Term(other, expansion=True), False) for other in others)]
+        )
+        index = end + 1
+    return expanded
 
 
 def _is_stopword(term: Term) -> bool:

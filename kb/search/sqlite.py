@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from kb.search.constants import MARK_END, MARK_START, SNIPPET_ELLIPSIS, SNIPPET_TOKENS
-from kb.search.query import ParsedQuery, Term
+from kb.search.query import ParsedQuery, Term, weighted
 
 TRIGGER_PATTERN = "kb\\_search\\_%"
 
@@ -22,8 +22,15 @@ def _any(terms) -> str:
     return compiled[0] if len(compiled) == 1 else "(" + " OR ".join(compiled) + ")"
 
 
+def _weighted(group) -> str:
+    # FTS5's bm25 sums over the phrases of the query: a typed word with equivalents
+    # is written TYPED_TERM_WEIGHT times, so it counts that many times each of them.
+    return _any([term for term, weight in weighted(group) for _ in range(weight)])
+
+
 def compile_match(parsed: ParsedQuery) -> str:
-    positive = " AND ".join(_any(group) for group in parsed.groups)
+    operator = " OR " if parsed.any_group else " AND "
+    positive = operator.join(_weighted(group) for group in parsed.groups)
     if parsed.excluded:
         return f"({positive}) NOT {_any(parsed.excluded)}"
     return positive
