@@ -13,9 +13,11 @@ import csv
 import json
 from collections.abc import Iterator
 
+from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 
-from kb.api import api_clauses, clause_json
+from kb.api import api_clauses, clause_json, iso
+from kb.models import Clause, Party, Topic
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_MAX_ROWS = 100_000
@@ -53,27 +55,29 @@ def neutralise_formula(value):
     return value
 
 
-def csv_row(record: dict) -> list:
-    announcement = record["announcement"]
+def csv_row(request, clause: Clause) -> list:
+    """One clause as a CSV row. Read from the clause rather than from ``clause_json()``:
+    a row needs two of the five links that builds, and links cost most of an export."""
+    announcement, earlier = clause.announcement, clause.supersedes
     row = {
-        "id": record["id"],
-        "url": record["html_url"],
-        "heading": record["heading"],
-        "text": record["text"],
-        "effect": record["effect"],
-        "position": record["position"],
-        "announcement": announcement["title"],
-        "announcement_url": announcement["html_url"],
-        "announcement_date": announcement["date"],
-        "announcement_date_precision": announcement["date_precision"],
-        "kind": record["kind"],
-        "effective_from": record["effective_from"],
-        "effective_from_precision": record["effective_from_precision"],
-        "effective_until": record["effective_until"],
-        "effective_until_precision": record["effective_until_precision"],
-        "supersedes_id": record["supersedes"]["id"] if record["supersedes"] else None,
-        "topics": "; ".join(topic["name"] for topic in record["topics"]),
-        "parties": "; ".join(party["name"] for party in record["parties"]),
+        "id": clause.pk,
+        "url": request.build_absolute_uri(clause.get_absolute_url()),
+        "heading": clause.heading,
+        "text": clause.text,
+        "effect": clause.effect,
+        "position": clause.position,
+        "announcement": announcement.title,
+        "announcement_url": request.build_absolute_uri(announcement.get_absolute_url()),
+        "announcement_date": iso(announcement.date),
+        "announcement_date_precision": announcement.date_precision,
+        "kind": announcement.kind,
+        "effective_from": iso(clause.effective_from),
+        "effective_from_precision": clause.effective_from_precision,
+        "effective_until": iso(clause.effective_until),
+        "effective_until_precision": clause.effective_until_precision,
+        "supersedes_id": earlier.pk if earlier and earlier.announcement.is_published else None,
+        "topics": "; ".join(topic.name for topic in clause.topics.all()),
+        "parties": "; ".join(party.name for party in clause.parties.all()),
     }
     return [neutralise_formula(row[column]) for column in CSV_COLUMNS]
 
@@ -85,23 +89,30 @@ class _Echo:
         return value
 
 
-def _records(request, queryset) -> Iterator[dict]:
-    rows = api_clauses(queryset)[:EXPORT_MAX_ROWS]
-    for clause in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield clause_json(request, clause)
+def _clauses(rows) -> Iterator[Clause]:
+    yield from rows[:EXPORT_MAX_ROWS].iterator(chunk_size=EXPORT_CHUNK_SIZE)
+
+
+def _csv_clauses(queryset):
+    """What a CSV row reads: ``api_clauses()`` without the successors it leaves out."""
+    return queryset.select_related("announcement", "supersedes__announcement").prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.only("name")),
+        Prefetch("parties", queryset=Party.objects.only("name")),
+    )
 
 
 def _csv_lines(request, queryset) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for record in _records(request, queryset):
-        yield writer.writerow(csv_row(record))
+    for clause in _clauses(_csv_clauses(queryset)):
+        yield writer.writerow(csv_row(request, clause))
 
 
 def _json_chunks(request, queryset) -> Iterator[str]:
     yield "["
-    for index, record in enumerate(_records(request, queryset)):
+    for index, clause in enumerate(_clauses(api_clauses(queryset))):
+        record = clause_json(request, clause)
         yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
     yield "\n]\n"
 

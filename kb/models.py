@@ -12,7 +12,8 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, Expression, F, OuterRef, Prefetch, Q
+from django.db.models.expressions import Col
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -170,6 +171,15 @@ class Announcement(models.Model):
             # MIN/MAX of the date (the admin's year filter and date hierarchy) and
             # newest-first lists without a status filter read this index.
             models.Index(fields=["date"], name="announcement_date"),
+            # The API's list and the announcements feed: latest published first. Partial,
+            # because a second index led by status would compete with the one above in
+            # SQLite's choice for every clause list (without statistics it took the
+            # wrong one and sorted all in-force clauses: 30 -> 400 ms).
+            models.Index(
+                fields=["published_at"],
+                condition=Q(status=Status.PUBLISHED),
+                name="announcement_published_latest",
+            ),
         ]
         # The editorial roles (groups created in migration 0003) are built from these.
         permissions = [
@@ -193,6 +203,30 @@ class Announcement(models.Model):
         return self.status == Status.PUBLISHED
 
 
+class JoinedKey(Expression):
+    """The primary key of a related row, read from the joined table.
+
+    Django reads ``F("announcement__id")`` from the clause's own ``announcement_id``
+    column, which is the same value, but SQLite's planner then cannot walk the
+    announcements' ``(status, date)`` index (whose rows end with the id) in the
+    order asked for: it sorts every clause of a date instead (all of them when the
+    dates are unknown, 100 ms at 100,000 clauses). Ordering by the joined table's
+    own id lets it stop after one page.
+    """
+
+    def __init__(self, relation: str):
+        super().__init__()
+        self.relation = relation
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        joined = query.setup_joins(
+            [self.relation, "pk"], query.get_meta(), query.get_initial_alias()
+        )
+        return Col(joined.joins[-1], joined.targets[0])
+
+
 class ClauseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(announcement__status=Status.PUBLISHED)
@@ -202,7 +236,9 @@ class ClauseQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(
-            F("announcement__date").desc(nulls_last=True), "-announcement_id", "position"
+            F("announcement__date").desc(nulls_last=True),
+            JoinedKey("announcement").desc(),
+            "position",
         )
 
     def for_list(self):

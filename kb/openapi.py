@@ -29,6 +29,12 @@ def _nullable(schema: dict) -> dict:
 
 STRING = {"type": "string"}
 URL = {"type": "string", "format": "uri"}
+CACHED_COUNT = {
+    "type": "integer",
+    "minimum": 0,
+    "description": "Published records counted at most KB_HOME_COUNTS_SECONDS (300 s by "
+    "default) ago: the counts are cached.",
+}
 DATE = _nullable({"type": "string", "format": "date"})
 PRECISION = {"type": "string", "enum": list(DatePrecision.values)}
 
@@ -104,7 +110,7 @@ SCHEMAS = {
             "name": STRING,
             "html_url": URL,
             "description": STRING,
-            "clause_count": {"type": "integer", "minimum": 0},
+            "clause_count": CACHED_COUNT,
         }
     ),
     "Party": _object(
@@ -114,7 +120,7 @@ SCHEMAS = {
             "html_url": URL,
             "short_name": STRING,
             "website": _nullable(URL),
-            "announcement_count": {"type": "integer", "minimum": 0},
+            "announcement_count": CACHED_COUNT,
         }
     ),
     "Error": _object(

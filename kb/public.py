@@ -40,45 +40,50 @@ def public_parties():
     )
 
 
-# The home page lists topics and the parties named most often, with counts. Counting
-# published clauses per topic reads every clause-topic link and its clause (170 ms at
-# 100,000 clauses, ten times that at a million), so the counts are cached for
-# settings.KB_HOME_COUNTS_SECONDS (5 minutes unless the environment says); the names
-# are read on every request, through public_topics()/public_parties(), so a record
-# unpublished since the counts were taken never shows its topic or party here.
-HOME_COUNTS_CACHE_KEY = "kb:home-counts"
+# The home page and the API's topic and party lists show how many published clauses
+# use each topic and how many published announcements name each party. Counting them
+# reads every link and its record (170 ms at 100,000 clauses, ten times that at a
+# million), too much for every request, so the counts are cached for
+# settings.KB_HOME_COUNTS_SECONDS (5 minutes unless the environment says) in each
+# worker: a count may be that old. The names are read on every request, through
+# public_topics()/public_parties(), so a record unpublished since the counts were
+# taken never shows its topic or party.
+PUBLISHED_COUNTS_CACHE_KEY = "kb:published-counts"
 HOME_TOPICS = 50
 HOME_PARTIES = 30
 
 
-def home_counts() -> tuple[dict[int, int], dict[int, int]]:
-    """Published clauses per topic and published announcements per party, for the
-    ``HOME_TOPICS`` topics and ``HOME_PARTIES`` parties with the most, as
-    ``({topic_id: count}, {party_id: count})``; at most a cache timeout old."""
-    counts = cache.get(HOME_COUNTS_CACHE_KEY)
+def published_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """``({topic_id: published clauses}, {party_id: published announcements})`` for
+    every topic and party with at least one; at most a cache timeout old."""
+    counts = cache.get(PUBLISHED_COUNTS_CACHE_KEY)
     if counts is None:
         counts = (
-            _most_linked(
+            _links_per(
                 Clause.topics.through.objects.filter(clause__announcement__status=Status.PUBLISHED),
                 "topic_id",
-                HOME_TOPICS,
             ),
-            _most_linked(
+            _links_per(
                 Announcement.parties.through.objects.filter(announcement__status=Status.PUBLISHED),
                 "party_id",
-                HOME_PARTIES,
             ),
         )
-        cache.set(HOME_COUNTS_CACHE_KEY, counts, settings.KB_HOME_COUNTS_SECONDS)
+        cache.set(PUBLISHED_COUNTS_CACHE_KEY, counts, settings.KB_HOME_COUNTS_SECONDS)
     return counts
 
 
-def _most_linked(links, key: str, limit: int) -> dict[int, int]:
-    """``{id: number of links}`` for the ``limit`` ids of ``key`` with the most."""
-    rows = (
-        links.values(key)
-        .annotate(count=Count("*"))
-        .order_by("-count", key)
-        .values_list(key, "count")[:limit]
-    )
-    return dict(rows)
+def home_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """``published_counts()`` cut to the ``HOME_TOPICS`` topics and ``HOME_PARTIES``
+    parties with the most (ties broken by id)."""
+    topic_counts, party_counts = published_counts()
+    return _most(topic_counts, HOME_TOPICS), _most(party_counts, HOME_PARTIES)
+
+
+def _links_per(links, key: str) -> dict[int, int]:
+    """``{id: number of links}`` for every value of ``key`` among ``links``."""
+    return dict(links.values(key).annotate(count=Count("*")).values_list(key, "count"))
+
+
+def _most(counts: dict[int, int], limit: int) -> dict[int, int]:
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return dict(ranked[:limit])

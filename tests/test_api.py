@@ -2,6 +2,7 @@ import datetime as dt
 
 import jsonschema
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -245,8 +246,9 @@ def build(count):
     [
         ("api:announcements", 3),
         ("api:clauses", 5),
-        ("api:topics", 2),
-        ("api:parties", 2),
+        # the page and its count, plus the two counts of published_counts(), cached after
+        ("api:topics", 4),
+        ("api:parties", 4),
     ],
 )
 def test_the_number_of_queries_of_a_list_is_pinned(
@@ -257,12 +259,32 @@ def test_the_number_of_queries_of_a_list_is_pinned(
         client.get(reverse(name))
 
 
+@pytest.mark.parametrize("name", ["api:topics", "api:parties"])
+def test_topic_and_party_lists_reuse_the_cached_counts(client, django_assert_num_queries, name):
+    build(3)
+    first = client.get(reverse(name)).json()
+    with django_assert_num_queries(2):
+        assert client.get(reverse(name)).json() == first
+
+
+def test_topic_counts_are_recounted_when_the_cache_expires(client):
+    clause = make_lineage(1)[0]
+    topic = make_topic()
+    clause.topics.add(topic)
+    assert get_json(client, reverse("api:topics"))["results"][0]["clause_count"] == 1
+    make_lineage(1)[0].topics.add(topic)
+    assert get_json(client, reverse("api:topics"))["results"][0]["clause_count"] == 1
+    cache.clear()  # what KB_HOME_COUNTS_SECONDS passing does
+    assert get_json(client, reverse("api:topics"))["results"][0]["clause_count"] == 2
+
+
 @pytest.mark.parametrize("name", LISTS)
 def test_the_number_of_queries_of_a_list_does_not_grow_with_rows(client, name):
     build(1)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse(name))
     build(49)
+    cache.clear()  # both requests count topics and parties afresh
     with CaptureQueriesContext(connection) as fifty:
         response = client.get(reverse(name), {"page_size": 50})
     assert response.json()["count"] == 50

@@ -296,6 +296,18 @@ def test_a_party_page_lists_its_announcements_and_the_clauses_binding_it(
     assert "Our IP relationship continues unchanged." in page
 
 
+def test_a_busy_party_page_lists_its_latest_announcements_and_links_to_the_rest(
+    client, monkeypatch
+):
+    monkeypatch.setattr(views, "LATEST_ANNOUNCEMENTS", 2)
+    busy = make_party("Busy Ltd")
+    titles = [make_announcement(f"Statement number {n}", parties=[busy]).title for n in range(3)]
+    page = client.get(busy.get_absolute_url()).content.decode()
+    assert titles[2] in page and titles[1] in page and titles[0] not in page
+    assert "The 2 latest of 3" in page
+    assert f"{reverse('kb:search')}?party={busy.slug}" in page
+
+
 def test_a_party_named_only_on_a_draft_is_not_found(client):
     secret = make_party("Secret partner")
     make_announcement(status=Status.DRAFT, parties=[secret])

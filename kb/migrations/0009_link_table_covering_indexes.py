@@ -24,7 +24,7 @@ INDEXES = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0007_clause_supersedes_partial_index")]
+    dependencies = [("kb", "0008_announcement_published_index")]
 
     operations = [
         migrations.RunSQL(
