@@ -408,3 +408,33 @@ def test_only_the_newest_candidates_are_ranked_and_counted(monkeypatch):
     matches, newest_ids = bounded_search(Clause.objects.published(), "escrow")
     assert newest_ids == [clause.pk for clause in reversed(clauses[1:])]  # "2+" on the page
     assert set(matches) == set(clauses[1:])
+
+
+@pytest.mark.parametrize("narrow_up_to", [100, 1], ids=["few filtered clauses", "too many"])
+def test_a_selective_filter_finds_the_same_newest_matches_either_way(monkeypatch, narrow_up_to):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 2)
+    monkeypatch.setattr("kb.search.RANK_ALL_UP_TO", 3)
+    monkeypatch.setattr("kb.search.NARROW_FILTER_UP_TO", narrow_up_to)
+    licence, other = make_topic("IP licence"), make_topic("Other")
+    announcement = make_announcement()
+    on_topic = [
+        make_clause(announcement, f"Escrow {n}", "escrow", topics=[licence]) for n in range(4)
+    ]
+    for n in range(4):
+        make_clause(announcement, f"Escrow elsewhere {n}", "escrow", topics=[other])
+    make_clause(make_announcement(status=Status.DRAFT), "Draft escrow", "escrow", topics=[licence])
+    scope = Clause.objects.published().filter(topics=licence)
+    matches, newest_ids = bounded_search(scope, "escrow", selective=True)
+    assert newest_ids == [clause.pk for clause in reversed(on_topic[1:])]
+    assert set(matches) == set(on_topic[1:])
+
+
+def test_a_search_filtered_by_topic_on_the_page_lists_only_that_topics_published_clauses(client):
+    licence, other = make_topic("IP licence"), make_topic("Other")
+    make_clause(heading="Escrow on topic", text="escrow", topics=[licence])
+    make_clause(heading="Escrow elsewhere", text="escrow", topics=[other])
+    make_clause(make_announcement(status=Status.DRAFT), "Draft escrow", "escrow", topics=[licence])
+    page = client.get("/search/", {"q": "escrow", "topic": licence.slug}).content.decode()
+    assert "Escrow on topic" in page
+    assert "Escrow elsewhere" not in page
+    assert "Draft escrow" not in page
