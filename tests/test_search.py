@@ -169,6 +169,25 @@ def test_a_prefix_matches_word_starts(corpus):
     assert sorted(headings("rev*")) == ["Revenue share"]
 
 
+@pytest.mark.parametrize("length", range(2, 9))
+def test_a_prefix_of_any_length_finds_the_word_whether_indexed_or_not(length):
+    # SQLite keeps prefix indexes for 2 to 6 characters (migration 0010); longer
+    # prefixes are answered from the words themselves.
+    make_clause(heading="Workbench", text="The supplier provides a workbench.")
+    make_clause(heading="Workshop", text="Training is held in a workshop.")
+    found = headings("workbench"[:length] + "*")
+    assert "Workbench" in found
+    assert ("Workshop" in found) == (length <= len("work"))
+
+
+def test_a_prefix_finds_a_clause_edited_after_the_index_was_built():
+    clause = make_clause(heading="Escrow", text="An escrow agent holds the code.")
+    clause.heading, clause.text = "Indemnity", "Each party indemnifies the other."
+    clause.save()
+    assert headings("indem*") == ["Indemnity"]
+    assert headings("escr*") == []
+
+
 def test_word_forms_match_by_stemming(corpus):
     assert headings("licenses") == ["Licence terms"] or headings("licensed") == ["Licence terms"]
     assert headings("licensed") == ["Licence terms"]
