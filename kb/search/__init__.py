@@ -200,7 +200,9 @@ def bounded_search(
         # Every filtered match is among the ids read, so the ranked ones are exactly
         # the newest (and the first ids): FTS5 reads the term lists once and SQLite
         # keeps those, instead of checking the filters on every match in range.
-        match = _Match(parsed, within_rowids=(*newest, *first_ids))
+        # (The lowest of them bounds the rowids FTS5 reads at all.)
+        ranked = (*newest, *first_ids)
+        match = _Match(parsed, min(ranked, default=None), within_rowids=ranked)
     matches = queryset.filter(search_document__document__fulltext=match).annotate(
         search_rank=SearchRank(F("search_document__document"), parsed, statistics)
     )
