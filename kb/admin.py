@@ -11,14 +11,15 @@ import itertools
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.options import ActionLocation, IncorrectLookupParameters
+from django.contrib.admin.utils import build_q_object_from_lookup_parameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Max, Min
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -57,12 +58,18 @@ class CappedCountPaginator(Paginator):
         return self.count > self.COUNT_CAP
 
 
-# Filters: EXISTS instead of joins, so filtering never multiplies rows (no DISTINCT).
+# Filters: "pk IN (ids from the link table)" instead of joins, so filtering never
+# multiplies rows (no DISTINCT).
 
 
-class _RelatedExistsFilter(admin.SimpleListFilter):
+class _LinkedFilter(admin.SimpleListFilter):
     """Filter by the slug of a related party or topic; ``links`` maps each model
-    this filter serves to its through table and the through table's path back."""
+    this filter serves to its through table and the through table's path back.
+
+    The ids are read once from the link table's (party or topic, owner) index, as
+    ``kb.views.binding`` does, rather than probed with an EXISTS per listed row: the
+    list is in its own order, so a probe per row walked the whole table when few
+    rows matched (394 ms for a party at a million clauses)."""
 
     related_model: type
     links: dict
@@ -75,13 +82,11 @@ class _RelatedExistsFilter(admin.SimpleListFilter):
             return queryset
         through, owner = self.links[queryset.model]
         related = self.related_model._meta.model_name
-        matching = through.objects.filter(
-            **{owner: OuterRef("pk"), f"{related}__slug": self.value()}
-        )
-        return queryset.filter(Exists(matching))
+        matching = through.objects.filter(**{f"{related}__slug": self.value()}).values(owner)
+        return queryset.filter(pk__in=matching)
 
 
-class PartyFilter(_RelatedExistsFilter):
+class PartyFilter(_LinkedFilter):
     title = "party"
     parameter_name = "party"
     related_model = Party
@@ -91,7 +96,7 @@ class PartyFilter(_RelatedExistsFilter):
     }
 
 
-class TopicFilter(_RelatedExistsFilter):
+class TopicFilter(_LinkedFilter):
     title = "topic"
     parameter_name = "topic"
     related_model = Topic
@@ -99,6 +104,25 @@ class TopicFilter(_RelatedExistsFilter):
         Announcement: (Clause.topics.through, "clause__announcement"),
         Clause: (Clause.topics.through, "clause"),
     }
+
+
+class AnnouncementChoicesFilter(admin.ChoicesFieldListFilter):
+    """A choice of the clause's announcement (status, kind), same parameters as
+    Django's, applied as "announcement_id IN (the announcements with it)". SQLite
+    then reads the clauses in the list's order (announcement, position) from
+    their unique index and stops at the page; through a join it read and sorted
+    every matching clause first (about 290 ms for "published" at a million)."""
+
+    def queryset(self, request, queryset):
+        prefix = f"{self.field_path.split('__')[0]}__"
+        lookups = {name.removeprefix(prefix): value for name, value in self.used_parameters.items()}
+        if not lookups:
+            return queryset
+        try:
+            chosen = Announcement.objects.filter(build_q_object_from_lookup_parameters(lookups))
+        except (ValueError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset.filter(announcement_id__in=chosen.values("pk"))
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -709,8 +733,8 @@ class AuditFilterForm(forms.Form):
 class ClauseAdmin(GuardedHistoryAdmin):
     list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
     list_filter = [
-        ("announcement__status", admin.ChoicesFieldListFilter),
-        ("announcement__kind", admin.ChoicesFieldListFilter),
+        ("announcement__status", AnnouncementChoicesFilter),
+        ("announcement__kind", AnnouncementChoicesFilter),
         PartyFilter,
         TopicFilter,
         YearFilter,

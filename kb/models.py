@@ -171,6 +171,14 @@ class Announcement(models.Model):
             # MIN/MAX of the date (the admin's year filter and date hierarchy) and
             # newest-first lists without a status filter read this index.
             models.Index(fields=["date"], name="announcement_date"),
+            # Every published() filter and date range on clauses joins here by id for
+            # these columns: this index answers without reading the row (status is
+            # stored after the full text, so on an imported contract reading it
+            # walks the text's overflow pages).
+            models.Index(
+                fields=["id", "status", "date", "date_precision"],
+                name="announcement_id_status_date",
+            ),
             # The API's list and the announcements feed: latest published first. Partial,
             # because a second index led by status would compete with the one above in
             # SQLite's choice for every clause list (without statistics it took the
@@ -386,6 +394,12 @@ class Clause(models.Model):
                 name="clause_supersedes_set",
                 condition=Q(supersedes__isnull=False),
             ),
+            # A clause's announcement and position by its id, without reading the
+            # row and its text: topic and party lists read these for every clause
+            # of the topic or party to sort or filter them (25,000 for the busiest
+            # topic at a million clauses: 50 -> 28 ms), and so do searches that
+            # start from the clauses a filter leaves.
+            models.Index(fields=["id", "announcement", "position"], name="clause_id_announcement"),
             models.Index(fields=["effect"], name="clause_effect"),
             models.Index(fields=["effective_from"], name="clause_effective_from"),
             models.Index(fields=["effective_until"], name="clause_effective_until"),

@@ -109,6 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock up front so the busy timeout applies instead of failing with "database is
     # locked"; mmap stays off because it turns the rare WAL-reset glitch into corruption.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Django's backend, plus PRAGMA optimize as each connection closes (kb/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "kb.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL;"

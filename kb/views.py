@@ -55,6 +55,21 @@ class CountCappedPaginator(Paginator):
         return self.counted > LIST_COUNT_CAP
 
 
+class ClauseCardPaginator(CountCappedPaginator):
+    """Pages of clause cards. The list to page is ordered but plain (no loading
+    plan): a page's clauses are chosen by id alone, in a subquery, and only those
+    are loaded with the cards' plan, in the same statement. Sorted with every
+    joined column, the rows of a long list carry their announcements' full texts
+    through the sort (and through the skipped rows of a deep page): the last page
+    of a 25,000-clause topic cost 128 ms at a million clauses."""
+
+    def _get_page(self, object_list, number, paginator):
+        ordering = object_list.query.order_by
+        chosen = object_list.values("pk")
+        cards = Clause.objects.filter(pk__in=chosen).for_cards().order_by(*ordering)
+        return super()._get_page(cards, number, paginator)
+
+
 def home(request):
     topic_counts, party_counts = home_counts()
     topics = public_topics().filter(pk__in=topic_counts).only("name", "slug")
@@ -108,17 +123,13 @@ def timeline_groups(clauses):
 def topic_detail(request, slug):
     topic = get_object_or_404(public_topics(), slug=slug)
     # Oldest first so the page reads as a history; clauses of undated announcements last.
-    clauses = (
-        topic.clauses.published()
-        .for_cards()
-        .order_by(
-            F("announcement__date").asc(nulls_last=True),
-            "announcement__date_precision",
-            "announcement_id",
-            "position",
-        )
+    clauses = topic.clauses.published().order_by(
+        F("announcement__date").asc(nulls_last=True),
+        "announcement__date_precision",
+        "announcement_id",
+        "position",
     )
-    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/topic.html",
@@ -133,8 +144,8 @@ def party_detail(request, slug):
     announcements = party.announcements.published().newest_first()
     latest = list(announcements[: LATEST_ANNOUNCEMENTS + 1])
     more = len(latest) > LATEST_ANNOUNCEMENTS
-    clauses = binding(Clause.objects.published(), party).for_cards().newest_first()
-    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    clauses = binding(Clause.objects.published(), party).newest_first()
+    page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "kb/party.html",
@@ -200,8 +211,8 @@ def in_force(request):
                 Clause.topics.through.objects.filter(clause_id=OuterRef("pk"), topic=data["topic"])
             )
         )
-    clauses = clauses.for_cards().newest_first()
-    page = CountCappedPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
+    clauses = clauses.newest_first()
+    page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
 
 

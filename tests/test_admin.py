@@ -12,7 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from kb import workflow
 from kb.admin import CappedCountPaginator
-from kb.models import Announcement, Clause, Status
+from kb.models import Announcement, AnnouncementKind, Clause, Status
 from tests.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic, make_user
 
@@ -116,6 +116,56 @@ def test_filtering_clauses_by_topic_lists_only_that_topics_clauses(publisher_cli
     response = publisher_client.get(f"{CLAUSE_CHANGELIST}?topic={licence.slug}")
     assert "Licence through 2032" in response.text
     assert "Revenue until AGI" not in response.text
+
+
+def test_filtering_clauses_by_party_lists_only_the_clauses_that_bind_it(publisher_client):
+    acme, globex = make_party("Acme"), make_party("Globex")
+    make_clause(heading="Acme pays", parties=[acme])
+    make_clause(heading="Globex pays", parties=[globex])
+    make_clause(make_announcement(parties=[acme]), heading="Unbound clause")
+    response = publisher_client.get(f"{CLAUSE_CHANGELIST}?party={acme.slug}")
+    assert "Acme pays" in response.text
+    assert "Globex pays" not in response.text
+    assert "Unbound clause" not in response.text
+
+
+def test_filtering_announcements_by_party_lists_only_its_announcements(publisher_client):
+    acme, globex = make_party("Acme"), make_party("Globex")
+    make_announcement("Acme statement", parties=[acme])
+    make_announcement("Globex statement", parties=[globex])
+    response = publisher_client.get(f"{CHANGELIST}?party={acme.slug}")
+    assert "Acme statement" in response.text
+    assert "Globex statement" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("announcement__status__exact=draft", "Draft clause", "Published clause"),
+        ("announcement__status__exact=published", "Published clause", "Draft clause"),
+        ("announcement__kind__exact=filing", "Draft clause", "Published clause"),
+    ],
+    ids=["draft", "published", "kind"],
+)
+def test_filtering_clauses_by_their_announcements_status_or_kind(
+    publisher_client, query, shown, hidden
+):
+    make_clause(
+        make_announcement(status=Status.DRAFT, kind=AnnouncementKind.FILING), "Draft clause"
+    )
+    make_clause(make_announcement(kind=AnnouncementKind.AGREEMENT), "Published clause")
+    response = publisher_client.get(f"{CLAUSE_CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert shown in response.text
+    assert hidden not in response.text
+
+
+def test_an_unknown_status_in_the_clause_filter_lists_nothing_and_never_fails(publisher_client):
+    make_clause(heading="Published clause")
+    response = publisher_client.get(f"{CLAUSE_CHANGELIST}?announcement__status__exact=<b>x")
+    assert response.status_code == 200
+    assert "Published clause" not in response.text
+    assert "<b>x" not in response.text
 
 
 # Roles and pages -----------------------------------------------------------------------

@@ -169,6 +169,25 @@ def test_a_prefix_matches_word_starts(corpus):
     assert sorted(headings("rev*")) == ["Revenue share"]
 
 
+@pytest.mark.parametrize("length", range(2, 9))
+def test_a_prefix_of_any_length_finds_the_word_whether_indexed_or_not(length):
+    # SQLite keeps prefix indexes for 2 to 6 characters (migration 0010); longer
+    # prefixes are answered from the words themselves.
+    make_clause(heading="Workbench", text="The supplier provides a workbench.")
+    make_clause(heading="Workshop", text="Training is held in a workshop.")
+    found = headings("workbench"[:length] + "*")
+    assert "Workbench" in found
+    assert ("Workshop" in found) == (length <= len("work"))
+
+
+def test_a_prefix_finds_a_clause_edited_after_the_index_was_built():
+    clause = make_clause(heading="Escrow", text="An escrow agent holds the code.")
+    clause.heading, clause.text = "Indemnity", "Each party indemnifies the other."
+    clause.save()
+    assert headings("indem*") == ["Indemnity"]
+    assert headings("escr*") == []
+
+
 def test_word_forms_match_by_stemming(corpus):
     assert headings("licenses") == ["Licence terms"] or headings("licensed") == ["Licence terms"]
     assert headings("licensed") == ["Licence terms"]
@@ -436,3 +455,33 @@ def test_postgresql_reads_common_words_frequencies_from_the_planner_statistics()
     )
     assert from_statistics.idf == pytest.approx(counted.idf, abs=1e-6)
     assert from_statistics.idf[0] > from_statistics.idf[1]
+
+
+@pytest.mark.parametrize("narrow_up_to", [100, 1], ids=["few filtered clauses", "too many"])
+def test_a_selective_filter_finds_the_same_newest_matches_either_way(monkeypatch, narrow_up_to):
+    monkeypatch.setattr("kb.search.RANKED_CANDIDATES", 2)
+    monkeypatch.setattr("kb.search.RANK_ALL_UP_TO", 3)
+    monkeypatch.setattr("kb.search.NARROW_FILTER_UP_TO", narrow_up_to)
+    licence, other = make_topic("IP licence"), make_topic("Other")
+    announcement = make_announcement()
+    on_topic = [
+        make_clause(announcement, f"Escrow {n}", "escrow", topics=[licence]) for n in range(4)
+    ]
+    for n in range(4):
+        make_clause(announcement, f"Escrow elsewhere {n}", "escrow", topics=[other])
+    make_clause(make_announcement(status=Status.DRAFT), "Draft escrow", "escrow", topics=[licence])
+    scope = Clause.objects.published().filter(topics=licence)
+    matches, newest_ids = bounded_search(scope, "escrow", selective=True)
+    assert newest_ids == [clause.pk for clause in reversed(on_topic[1:])]
+    assert set(matches) == set(on_topic[1:])
+
+
+def test_a_search_filtered_by_topic_on_the_page_lists_only_that_topics_published_clauses(client):
+    licence, other = make_topic("IP licence"), make_topic("Other")
+    make_clause(heading="Escrow on topic", text="escrow", topics=[licence])
+    make_clause(heading="Escrow elsewhere", text="escrow", topics=[other])
+    make_clause(make_announcement(status=Status.DRAFT), "Draft escrow", "escrow", topics=[licence])
+    page = client.get("/search/", {"q": "escrow", "topic": licence.slug}).content.decode()
+    assert "Escrow on topic" in page
+    assert "Escrow elsewhere" not in page
+    assert "Draft escrow" not in page

@@ -449,6 +449,47 @@ def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
     assert second.count('class="clause-card"') == 1
 
 
+def card_headings(page: str) -> list[str]:
+    return re.findall(
+        r'<h3>(?:<a class="anchor"[^>]*>[^<]*</a> )?<a href="[^"]*">([^<]+)</a>', page
+    )
+
+
+def test_the_pages_of_a_topic_timeline_list_every_clause_once_in_order(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for year, heading in [(2024, "Fourth"), (2019, "First"), (2021, "Third"), (2020, "Second")]:
+        make_clause(make_announcement(date=dt.date(year, 1, 1)), heading, topics=[cloud])
+    make_clause(make_announcement(date=None), "Undated", topics=[cloud])
+    seen = [
+        card_headings(client.get(cloud.get_absolute_url(), {"page": n}).content.decode())
+        for n in (1, 2, 3)
+    ]
+    assert seen == [["First", "Second"], ["Third", "Fourth"], ["Undated"]]
+
+
+def test_the_pages_of_a_party_page_list_every_clause_once_newest_first(client, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    party = make_party()
+    for year in (2019, 2022, 2020):
+        make_clause(make_announcement(date=dt.date(year, 1, 1)), f"Bound {year}", parties=[party])
+    seen = [
+        card_headings(client.get(party.get_absolute_url(), {"page": n}).content.decode())
+        for n in (1, 2)
+    ]
+    assert seen == [["Bound 2022", "Bound 2020"], ["Bound 2019"]]
+
+
+def test_a_deep_page_of_a_timeline_runs_the_queries_of_the_first(
+    client, cloud, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for _ in range(7):
+        make_clause(topics=[cloud])
+    with django_assert_num_queries(PAGES["topic"][1]):
+        page = client.get(cloud.get_absolute_url(), {"page": 4}).content.decode()
+    assert page.count('class="clause-card"') == 1
+
+
 def test_a_long_list_counts_its_pages_only_up_to_a_cap(client, cloud, monkeypatch):
     monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 1)
     monkeypatch.setattr(views, "LIST_COUNT_CAP", 2)

@@ -63,9 +63,13 @@ def match_sql(
     parsed: ParsedQuery,
     min_rowid: int | None,
     also_rowids: tuple[int, ...] = (),
+    within_rowids: tuple[int, ...] | None = None,
 ):
     tsquery, params = compile_tsquery(parsed)
     sql = f"{document_sql} @@ {tsquery}"
+    if within_rowids is not None:
+        sql += f" AND {rowid_sql} = ANY(%s::bigint[])"
+        params.append(list(within_rowids))
     if min_rowid is not None and also_rowids:
         sql += f" AND ({rowid_sql} >= %s OR {rowid_sql} = ANY(%s::bigint[]))"
         params += [min_rowid, list(also_rowids)]

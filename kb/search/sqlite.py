@@ -42,8 +42,14 @@ def match_sql(
     parsed: ParsedQuery,
     min_rowid: int | None,
     also_rowids: tuple[int, ...] = (),
+    within_rowids: tuple[int, ...] | None = None,
 ):
     sql, params = f"{document_sql} MATCH %s", [compile_match(parsed)]
+    if within_rowids is not None:
+        # "+": checked by SQLite on each match FTS5 yields (one read of the term
+        # lists); as an FTS5 rowid constraint it would seek once per id instead.
+        sql += f" AND +{rowid_sql} IN (SELECT value FROM json_each(%s))"  # noqa: S608 - our own SQL; values are bound
+        params.append(json.dumps(list(within_rowids)))
     if min_rowid is not None and also_rowids:
         # FTS5 cannot take this OR as a bound: it reads every match's rowid (cheap)
         # and SQLite keeps those in range; only they are ranked.
