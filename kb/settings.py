@@ -108,7 +108,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE transactions take the write
     # lock up front so the busy timeout applies instead of failing with "database is
     # locked"; mmap stays off because it turns the rare WAL-reset glitch into corruption.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Django's backend, plus PRAGMA optimize as each connection closes (kb/sqlite_backend).
     DATABASES["default"]["ENGINE"] = "kb.sqlite_backend"
     DATABASES["default"]["OPTIONS"] = {

@@ -2,7 +2,7 @@
 short-lived connections (SQLite 3.40, https://sqlite.org/lang_analyze.html): run
 ``PRAGMA optimize`` just before closing each connection.
 
-kb closes its connection after every request (``CONN_MAX_AGE = 0``), and the
+kb's connections close when ``CONN_MAX_AGE`` (60 s by default) runs out, and the
 planner needs statistics (``sqlite_stat1``): without them, or with figures from a
 base a tenth of today's size, SQLite picks plans that read every clause (README,
 "Performance"). ``PRAGMA optimize`` looks only at the tables this connection
