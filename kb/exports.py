@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from itertools import batched
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse
 
 from kb.api import api_clauses, clause_json, iso
-from kb.models import Announcement, Clause, Status
+from kb.models import Clause, Status
 
 EXPORT_FORMATS = ("csv", "json")
 EXPORT_MAX_ROWS = 100_000
@@ -78,19 +79,36 @@ CSV_FIELDS = [
 ]
 
 
-def csv_row(request, values: dict, topics: list[str], parties: list[str]) -> list:
-    """One clause as a CSV row, from its ``CSV_FIELDS`` and its topic and party names."""
+class LinkMaker:
+    """Absolute links to one kind of page, for every row of an export: ``reverse()``
+    runs once, with a placeholder, instead of once a row (a third of the CPU of a
+    1,000-row export). ``link(value)`` equals ``build_absolute_uri(reverse(...))``."""
+
+    PLACEHOLDER = "987654321"  # valid for both int and slug converters
+
+    def __init__(self, request, route: str):
+        path = reverse(route, args=[self.PLACEHOLDER])
+        self.before, self.after = request.build_absolute_uri(path).rsplit(self.PLACEHOLDER, 1)
+
+    def __call__(self, value) -> str:
+        return f"{self.before}{value}{self.after}"
+
+
+def csv_row(
+    values: dict, topics: list[str], parties: list[str], clause_link, announcement_link
+) -> list:
+    """One clause as a CSV row, from its ``CSV_FIELDS``, its topic and party names and
+    the ``LinkMaker`` of each page."""
     earlier_is_public = values["supersedes__announcement__status"] == Status.PUBLISHED
-    announcement_url = Announcement(slug=values["announcement__slug"]).get_absolute_url()
     row = {
         "id": values["id"],
-        "url": request.build_absolute_uri(Clause(pk=values["id"]).get_absolute_url()),
+        "url": clause_link(values["id"]),
         "heading": values["heading"],
         "text": values["text"],
         "effect": values["effect"],
         "position": values["position"],
         "announcement": values["announcement__title"],
-        "announcement_url": request.build_absolute_uri(announcement_url),
+        "announcement_url": announcement_link(values["announcement__slug"]),
         "announcement_date": iso(values["announcement__date"]),
         "announcement_date_precision": values["announcement__date_precision"],
         "kind": values["announcement__kind"],
@@ -135,10 +153,12 @@ class _Echo:
 
 def _csv_lines(request, queryset) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    clause_link = LinkMaker(request, "kb:clause")
+    announcement_link = LinkMaker(request, "kb:announcement")
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
     for values, topics, parties in _csv_records(queryset):
-        yield writer.writerow(csv_row(request, values, topics, parties))
+        yield writer.writerow(csv_row(values, topics, parties, clause_link, announcement_link))
 
 
 def _json_chunks(request, queryset) -> Iterator[str]:

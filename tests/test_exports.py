@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from kb import exports
 from kb.exports import CSV_COLUMNS, export_response, neutralise_formula
@@ -103,3 +104,12 @@ def test_an_export_reads_rows_in_chunks_with_the_same_queries_for_each_chunk(mon
     # One query for the rows, then the same prefetch queries for each chunk.
     prefetches_per_chunk = len(one_chunk) - 1
     assert len(three_chunks) == 1 + 3 * prefetches_per_chunk
+
+
+@pytest.mark.parametrize(
+    ("route", "value"), [("kb:clause", 42), ("kb:announcement", "joint-statement-2025")]
+)
+def test_an_exports_links_are_those_reverse_gives(rf, route, value):
+    request = rf.get("/search/", secure=True)
+    link = exports.LinkMaker(request, route)
+    assert link(value) == request.build_absolute_uri(reverse(route, args=[value]))
