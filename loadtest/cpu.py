@@ -19,6 +19,8 @@ import statistics
 import time
 from pathlib import Path
 
+from kb.serving import production_env
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(
@@ -28,14 +30,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=12, help="requests per target")
     options = parser.parse_args()
     workdir = options.workdir.resolve()
+    # Production settings, as loadtest.run gives gunicorn, on the database it left.
     os.environ.update(
+        production_env(
+            workdir,
+            DATABASE_URL=f"sqlite:///{workdir / 'kb.sqlite3'}",
+            ALLOWED_HOSTS="testserver",
+        ),
         DJANGO_SETTINGS_MODULE="kb.settings",
-        DATABASE_URL=f"sqlite:///{workdir / 'kb.sqlite3'}",
-        KB_VAR_DIR=str(workdir),
-        DEBUG="0",
-        SECRET_KEY="loadtest-cpu-" + "x" * 50,
-        ALLOWED_HOSTS="testserver",
-        KB_REQUIRE_LOGIN="0",
     )
     import django
 

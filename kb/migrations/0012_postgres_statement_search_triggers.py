@@ -11,6 +11,8 @@ of the record tables and the clause delete trigger are unchanged. SQLite has no
 statement triggers; its FTS5 index is fed by row triggers, which are cheap there.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 # (table, how to find the clauses that rows of a transition table ``rows`` touch)
@@ -30,8 +32,12 @@ EVENTS = {
 }
 
 
+def _name(table: str, event: str) -> str:
+    return f"kb_search_{table.removeprefix('kb_')}_{event.lower()}s"
+
+
 def _statement_trigger(table: str, event: str, affected_sql: str) -> list[str]:
-    name = f"kb_search_{table.removeprefix('kb_')}_{event.lower()}s"
+    name = _name(table, event)
     transition, rows = EVENTS[event]
     affected = " UNION ".join(affected_sql.format(rows=row) for row in rows)
     return [
@@ -50,31 +56,17 @@ def _statement_trigger(table: str, event: str, affected_sql: str) -> list[str]:
     ]
 
 
-FORWARD = [
-    "DROP FUNCTION kb_search_clause_insert() CASCADE",
-    *_statement_trigger("kb_clause", "INSERT", "SELECT id FROM {rows}"),
+# The row-trigger functions of migration 0005 that these statement triggers replace.
+REPLACED = [
+    "kb_search_clause_insert()",
+    *(f"kb_search_{table.removeprefix('kb_')}_change()" for table in LINKS),
 ]
-REVERSE = [
-    "DROP FUNCTION kb_search_clause_inserts() CASCADE",
-    """
-    CREATE FUNCTION kb_search_clause_insert() RETURNS trigger AS $$
-    BEGIN
-        PERFORM kb_search_refresh(ARRAY[NEW.id]);
-        RETURN NULL;
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER kb_search_clause_insert AFTER INSERT ON kb_clause
-    FOR EACH ROW EXECUTE FUNCTION kb_search_clause_insert()
-    """,
-]
+
+FORWARD = [f"DROP FUNCTION {function} CASCADE" for function in REPLACED]
+FORWARD += _statement_trigger("kb_clause", "INSERT", "SELECT id FROM {rows}")
 for link_table, affected_sql in LINKS.items():
-    short = link_table.removeprefix("kb_")
-    FORWARD.append(f"DROP FUNCTION kb_search_{short}_change() CASCADE")
     for event in EVENTS:
         FORWARD += _statement_trigger(link_table, event, affected_sql)
-        REVERSE.append(f"DROP FUNCTION kb_search_{short}_{event.lower()}s() CASCADE")
 
 
 def forward(apps, schema_editor):
@@ -84,20 +76,14 @@ def forward(apps, schema_editor):
 
 
 def reverse(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        # Migration 0005's row triggers on the link tables, as it made them.
-        from importlib import import_module
-
-        search_index = import_module("kb.migrations.0005_search_index")
-        for statement in REVERSE:
-            schema_editor.execute(statement)
-        link_statements = [
-            statement
-            for statement in search_index.POSTGRES_FORWARD
-            if "_change()" in statement
-            and any(f"kb_search_{t.removeprefix('kb_')}_change" in statement for t in LINKS)
-        ]
-        for statement in link_statements:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table, event in [("kb_clause", "INSERT"), *((link, e) for link in LINKS for e in EVENTS)]:
+        schema_editor.execute(f"DROP FUNCTION {_name(table, event)}() CASCADE")
+    # Migration 0005's functions and row triggers, exactly as it created them.
+    search_index = import_module("kb.migrations.0005_search_index")
+    for statement in search_index.POSTGRES_FORWARD:
+        if any(function in statement for function in REPLACED):
             schema_editor.execute(statement)
 
 
