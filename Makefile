@@ -25,6 +25,7 @@ migrate: setup
 demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_editor
+	$(BIN)/python manage.py search_index update
 
 run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -36,6 +37,7 @@ serve-prod: setup
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py search_index update
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 	exec $(BIN)/gunicorn kb.wsgi --config gunicorn.conf.py
 

@@ -234,9 +234,10 @@ def announcement_detail(request, slug):
 
 
 def filtered_clauses(params):
-    """Published clauses filtered by the search page's FilterSet; a bad filter value
-    raises ``BadRequest`` with the form's messages."""
-    filterset = ClauseFilter(params, queryset=Clause.objects.published())
+    """Published clauses found by the search page's FilterSet, as records with the
+    API's loading plan; a bad filter value raises ``BadRequest`` with the form's
+    messages."""
+    filterset = ClauseFilter(params)
     if not filterset.is_valid():
         raise BadRequest(
             "Invalid filter.",
@@ -245,14 +246,14 @@ def filtered_clauses(params):
                 for field, messages in filterset.errors.items()
             },
         )
-    return filterset.qs
+    return filterset.qs.with_querysets(clause=api_clauses(Clause.objects.published()))
 
 
 @api_view
 def clause_list(request):
     # Search results come ranked best first; without a query the FilterSet's sort
-    # applies. Either way the order is total (it ends with the primary key).
-    return paginate(request, api_clauses(filtered_clauses(request.GET)), clause_json)
+    # applies. The count is exact, and every match can be paged through.
+    return paginate(request, filtered_clauses(request.GET), clause_json)
 
 
 @api_view

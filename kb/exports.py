@@ -1,10 +1,12 @@
 """Search results as CSV or JSON downloads (``?format=csv`` / ``?format=json``).
 
-Exports stream: rows are read ``EXPORT_CHUNK_SIZE`` at a time with
-``.iterator(chunk_size=...)`` (which also prefetches per chunk) and written as they
-come, so memory stays flat however many rows. At most ``EXPORT_MAX_ROWS`` rows are
-written (counting first would cost a second pass); the ``X-Export-Row-Limit``
-header states the cap.
+An export holds every matching clause, in the order of the search: the engine
+gives the keys of all matches a chunk at a time, and each chunk's rows are read
+from the database (published ones only) and written as they come, so memory stays
+flat however many rows. The ``X-Result-Count`` header gives the number of matches
+the search found, so a client can tell a complete download. The response streams
+for as long as it takes: gunicorn's threaded workers (gunicorn.conf.py) time out
+only a worker that stops answering, never a long response.
 """
 
 from __future__ import annotations
@@ -13,17 +15,16 @@ import csv
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import batched
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
 
 from kb.api import api_clauses, clause_json, iso
+from kb.filters import ClauseFilter
 from kb.models import Clause, Status
+from kb.search.results import SearchHits
 
 EXPORT_FORMATS = ("csv", "json")
-EXPORT_MAX_ROWS = 100_000
-EXPORT_CHUNK_SIZE = 2_000
 # A spreadsheet runs a cell that starts with one of these as a formula
 # (OWASP "CSV injection"); tab and carriage return can hide such a start.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -132,16 +133,18 @@ def _names_by_clause(links, name: str, clause_ids: list[int]) -> dict[int, list[
     return names
 
 
-def _csv_records(queryset) -> Iterator[tuple[dict, list[str], list[str]]]:
-    """Each clause's values with its topic and party names, the names read once per
-    chunk of ``EXPORT_CHUNK_SIZE`` rows."""
-    rows = queryset[:EXPORT_MAX_ROWS].values(*CSV_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
-    for chunk in batched(rows, EXPORT_CHUNK_SIZE):
-        ids = [values["id"] for values in chunk]
+def _csv_records(hits: SearchHits) -> Iterator[tuple[dict, list[str], list[str]]]:
+    """Each matching clause's values with its topic and party names, a chunk of the
+    search's results at a time (published clauses only, in the search's order)."""
+    published = Clause.objects.published()
+    for chunk in hits.hit_chunks():
+        ids = [hit.key.pk for hit in chunk]
+        rows = {values["id"]: values for values in published.filter(pk__in=ids).values(*CSV_FIELDS)}
         topics = _names_by_clause(Clause.topics.through, "topic__name", ids)
         parties = _names_by_clause(Clause.parties.through, "party__name", ids)
-        for values in chunk:
-            yield values, topics[values["id"]], parties[values["id"]]
+        for pk in ids:
+            if pk in rows:
+                yield rows[pk], topics[pk], parties[pk]
 
 
 class _Echo:
@@ -151,30 +154,32 @@ class _Echo:
         return value
 
 
-def _csv_lines(request, queryset) -> Iterator[str]:
+def _csv_lines(request, hits: SearchHits) -> Iterator[str]:
     writer = csv.writer(_Echo())
     clause_link = LinkMaker(request, "kb:clause")
     announcement_link = LinkMaker(request, "kb:announcement")
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for values, topics, parties in _csv_records(queryset):
+    for values, topics, parties in _csv_records(hits):
         yield writer.writerow(csv_row(values, topics, parties, clause_link, announcement_link))
 
 
-def _json_chunks(request, queryset) -> Iterator[str]:
+def _json_chunks(request, hits: SearchHits) -> Iterator[str]:
     yield "["
-    rows = api_clauses(queryset)[:EXPORT_MAX_ROWS]
-    for index, clause in enumerate(rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)):
-        record = clause_json(request, clause)
-        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    first = True
+    for clause in hits.with_querysets(clause=api_clauses(Clause.objects.published())):
+        yield ("\n" if first else ",\n") + json.dumps(
+            clause_json(request, clause), ensure_ascii=False
+        )
+        first = False
     yield "\n]\n"
 
 
-def export_response(request, queryset):
+def export_response(request, filterset: ClauseFilter):
     """The export asked for by ``?format=``, or None when no export was asked for.
 
-    ``queryset`` is the search page's result set (published clauses through
-    ``ClauseFilter``), in the order to export. An unknown format is a 400.
+    ``filterset`` is the search's filter set, valid; every clause it finds is
+    exported, in its order. An unknown format is a 400.
     """
     export_format = request.GET.get("format")
     if not export_format:
@@ -184,14 +189,15 @@ def export_response(request, queryset):
             f"Unknown export format; use one of: {', '.join(EXPORT_FORMATS)}.",
             content_type="text/plain; charset=utf-8",
         )
+    hits = filterset.clause_hits()
     if export_format == "csv":
         response = StreamingHttpResponse(
-            _csv_lines(request, queryset), content_type="text/csv; charset=utf-8"
+            _csv_lines(request, hits), content_type="text/csv; charset=utf-8"
         )
     else:
         response = StreamingHttpResponse(
-            _json_chunks(request, queryset), content_type="application/json"
+            _json_chunks(request, hits), content_type="application/json"
         )
     response["Content-Disposition"] = f'attachment; filename="kb-clauses.{export_format}"'
-    response["X-Export-Row-Limit"] = str(EXPORT_MAX_ROWS)
+    response["X-Result-Count"] = str(len(hits))
     return response

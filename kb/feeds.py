@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -13,6 +12,7 @@ from django.utils.html import escape
 
 from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause
+from kb.search.results import SearchHits
 
 FEED_ITEMS = 50
 # XML 1.0 cannot hold these; Django refuses to write a feed holding one (a 500).
@@ -97,9 +97,7 @@ class SearchFeed(Feed):
         return request.get_full_path()
 
     def items(self, request):
-        return request.kb_filterset.qs.for_list().order_by(
-            F("announcement__published_at").desc(), "-announcement_id", "position"
-        )[:FEED_ITEMS]
+        return SearchHits.of(request.kb_filterset.newest_published())[:FEED_ITEMS]
 
     def item_title(self, item):
         return xml_text(f"{item.heading} ({item.announcement.title})")

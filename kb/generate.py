@@ -3,13 +3,12 @@
 Texts are windows of real contract prose when a directory of ``.txt`` files is
 given (CUAD's ``full_contract_txt``, read in place, never copied), otherwise
 sentences drawn from a built-in contract vocabulary. The same seed gives the same
-records. Everything is written with bulk inserts in one transaction, with the
-search index rebuilt once at the end and the planner's statistics refreshed.
+records. Everything is written with bulk inserts in one transaction, and the
+planner's statistics are refreshed; the search index follows through its change log.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import random
 import re
@@ -22,7 +21,6 @@ from django.utils import timezone
 
 from kb.dates import DatePrecision
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party, Status, Topic
-from kb.search import deferred_search_index
 
 BATCH_SIZE = 2_000
 CLAUSES_PER_ANNOUNCEMENT = (3, 30)
@@ -105,19 +103,16 @@ def generate(
     seed: int,
     source: Path | None = None,
     progress: Callable[[int], None] | None = None,
-    rebuild_index: bool = True,
 ) -> GeneratedCounts:
     """Add ``clauses`` published clauses (and their announcements, parties and
-    topics) in one transaction; the search index is rebuilt once at the end, or,
-    with ``rebuild_index=False``, kept current row by row by its triggers as the
-    importers do (cheaper when adding a little to a large base)."""
+    topics) in one transaction. The database's triggers log them for the search
+    index, which applies them at its next update (rebuilding when they are many)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     texts = TextSource(rng, source)
     now = timezone.now()
     # Names stay unique when the command runs again on the same database.
     tag = f"s{seed}-{Announcement.objects.count()}"
-    index = deferred_search_index() if rebuild_index else contextlib.nullcontext()
-    with transaction.atomic(), index:
+    with transaction.atomic():
         parties = Party.objects.bulk_create(
             Party(name=f"Generated Party {tag}-{n:04d}", slug=f"party-{tag}-{n:04d}")
             for n in range(PARTIES)

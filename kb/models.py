@@ -452,5 +452,5 @@ class Clause(models.Model):
         return ids
 
 
-# The search index's ORM face lives with the engine; importing it here registers it.
-from kb.search.models import SearchDocument  # noqa: E402, F401
+# The search change log's tables live with the engine; importing them here registers them.
+from kb.search.models import SearchChange, SearchLogState  # noqa: E402, F401

@@ -225,3 +225,10 @@ LOGGING = {
 # kb's own settings.
 KB_REQUIRE_LOGIN = env_bool("KB_REQUIRE_LOGIN", default=False)
 KB_DEMO_EDITOR_USERNAME = os.environ.get("KB_DEMO_EDITOR_USERNAME", "editor")
+
+# Search (kb/search/index.py): where this server keeps its search index (each
+# application server keeps its own, fed from the database's change log), and how
+# long the log keeps changes: an index that has not applied a change this old
+# (a server down for longer) is rebuilt.
+KB_SEARCH_INDEX_DIR = Path(os.environ.get("KB_SEARCH_INDEX_DIR", VAR_DIR / "search"))
+KB_SEARCH_CHANGES_KEPT = dt.timedelta(days=int(os.environ.get("KB_SEARCH_CHANGES_KEPT_DAYS", "7")))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat, Left
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +22,15 @@ from django.utils.functional import cached_property
 
 from kb.dates import PartialDate
 from kb.exports import export_response
-from kb.filters import SORT_CHOICES, ClauseFilter, clause_facets
+from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
 from kb.lineage import clause_lineage
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party
 from kb.public import home_counts, public_parties, public_topics
-from kb.search import attach_snippets
-from kb.search.constants import RESULT_COUNT_CAP
+from kb.search.constants import CORRECTION_BELOW, SNIPPET_SOURCE_CHARS
+from kb.search.engine import search as run_search
+from kb.search.query import parse_query
+from kb.search.results import SearchHits, attach_snippets
+from kb.search.schema import ANNOUNCEMENT, CLAUSE
 
 LATEST_ANNOUNCEMENTS = 20
 # Lists on topic, party and in-force pages are paged so a page stays readable and fast:
@@ -220,23 +225,6 @@ SEARCH_PAGE_SIZE = 20
 MAX_SEARCH_PAGE_SIZE = 100
 
 
-class CappedPaginator(Paginator):
-    """A paginator told how many rows there are, counted up to one past
-    ``RESULT_COUNT_CAP`` (never the whole table); beyond the cap the page says "N+"."""
-
-    def __init__(self, object_list, per_page, *, counted: int):
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.counted, RESULT_COUNT_CAP)
-
-    @property
-    def is_capped(self) -> bool:
-        return self.counted > RESULT_COUNT_CAP
-
-
 def _search_page_size(request) -> int:
     try:
         size = int(request.GET.get("per_page", SEARCH_PAGE_SIZE))
@@ -248,21 +236,19 @@ def _search_page_size(request) -> int:
 def _feed_url(request) -> str:
     """The Atom feed of the same search (without the page and export parameters)."""
     query = request.GET.copy()
-    for name in ("page", "per_page", "format"):
+    for name in ("page", "per_page", "format", "type"):
         query.pop(name, None)
     url = reverse("kb:feed_search")
     return f"{url}?{query.urlencode()}" if query else url
 
 
-def _first_closest_match(rows, filterset) -> int | None:
-    if not filterset.closest_matches:
-        return None
-    all_words = set(filterset.all_words_ids)
-    return next((clause.pk for clause in rows if clause.pk not in all_words), None)
+def _first_closest_match(rows):
+    """The first hit of the page that lacks some word: the label goes above it."""
+    return next((row for row in rows if not row.search_every_word), None)
 
 
 def search(request):
-    filterset = ClauseFilter(request.GET)
+    filterset = SearchFilter(request.GET)
     context = {
         "filter": filterset,
         "query": request.GET.get("q", ""),
@@ -270,33 +256,63 @@ def search(request):
         "kind_choices": AnnouncementKind.choices,
         "effect_choices": ClauseEffect.choices,
         "sort_choices": SORT_CHOICES,
+        "type_choices": TYPE_CHOICES,
     }
     if not filterset.is_valid():
         return render(request, "kb/search.html", context, status=400)
-    clauses = filterset.qs
-    export = export_response(request, clauses)
+    export = export_response(request, filterset)
     if export is not None:
         return export
-    newest_ids = filterset.newest_ids()
-    paginator = CappedPaginator(
-        clauses.for_list(), _search_page_size(request), counted=len(newest_ids)
+    results = filterset.results
+    corrected_from = None
+    if not results.count and results.suggestion:
+        # Nothing matched as typed: show what the likely spelling finds.
+        corrected_from = filterset.form.cleaned_data["q"].text
+        corrected = replace(filterset.search_request(), query=parse_query(results.suggestion))
+        results = run_search(corrected)
+    hits = SearchHits.of(
+        results,
+        clause=Clause.objects.published()
+        .for_list()
+        .defer("text")
+        .annotate(snippet_source=Left("text", SNIPPET_SOURCE_CHARS)),
+        announcement=Announcement.objects.published()
+        .for_list()
+        .defer("text")
+        .annotate(
+            snippet_source=Left(
+                Concat("summary", Value("\n"), "text", output_field=TextField()),
+                SNIPPET_SOURCE_CHARS,
+            )
+        ),
     )
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(hits, _search_page_size(request)).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    attach_snippets(rows, filterset.parsed_query or "")
+    attach_snippets(rows, results)
+    facets = named_facets(results.facets)
     context.update(
         page=page,
-        clauses=rows,
-        facets=clause_facets(newest_ids[: RESULT_COUNT_CAP + 1]),
-        closest_matches=filterset.closest_matches,
+        hits=rows,
+        facets=facets,
+        count_noun=_count_noun(filterset, facets["types"]),
+        corrected_from=corrected_from,
+        suggestion=results.suggestion if results.count < CORRECTION_BELOW else None,
+        closest_matches=results.closest_matches,
         # What the thesaurus added to the words typed ("also searched").
-        also_searched=[
-            " ".join(term.words)
-            for term in (filterset.parsed_query.expansions if filterset.parsed_query else [])
-        ],
-        all_words_count=len(filterset.all_words_ids),
-        # The first hit of this page without every word: the label goes above it.
-        closest_start=_first_closest_match(rows, filterset),
+        also_searched=[" ".join(term.words) for term in results.parsed.expansions],
+        all_words_count=results.all_words_count if results.closest_matches else 0,
+        closest_start=_first_closest_match(rows),
+        clause_count=facets["types"].get(CLAUSE, 0),
         feed_url=_feed_url(request),
     )
     return render(request, "kb/search.html", context)
+
+
+def _count_noun(filterset, type_counts: dict[str, int]) -> str:
+    """What the results are: "clauses", "announcements", or "results" for both."""
+    types = set(filterset.chosen_types())
+    if len(types) > 1:
+        types = {name for name, count in type_counts.items() if count} or {CLAUSE}
+    if types == {CLAUSE}:
+        return "clauses"
+    return "announcements" if types == {ANNOUNCEMENT} else "results"

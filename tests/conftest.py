@@ -64,3 +64,10 @@ def fast_password_hashing(settings):
 def empty_cache():
     """Each test starts with nothing cached (the home page caches its counts)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def search_index_per_test(settings, tmp_path):
+    """Each test searches an index of its own, built from its own records on first
+    use (kb/search/index.py): an index outlives the test's rolled-back transaction."""
+    settings.KB_SEARCH_INDEX_DIR = tmp_path / "search"

@@ -111,3 +111,11 @@ def make_lineage(count: int, *, first_year: int = 2000, **fields) -> list[Clause
             )
         )
     return clauses
+
+
+def index_now() -> None:
+    """Bring this test's search index up to date (built on first use otherwise), so
+    that what a test measures next is a search, not the index's update."""
+    from kb.search.index import search_index
+
+    search_index().update()

@@ -10,16 +10,20 @@ from django.urls import reverse
 
 from kb import exports
 from kb.exports import CSV_COLUMNS, export_response, neutralise_formula
-from kb.models import Clause
-from tests.factories import make_clause, make_lineage, make_party, make_topic
+from kb.filters import SearchFilter
+from kb.search import engine, results
+from tests.factories import index_now, make_clause, make_lineage, make_party, make_topic
 
 pytestmark = pytest.mark.django_db
 
 
-def export(export_format, queryset=None):
-    request = RequestFactory().get("/search/", {"format": export_format})
-    queryset = queryset if queryset is not None else Clause.objects.published().newest_first()
-    return export_response(request, queryset)
+def export(export_format, params=None):
+    """The export of the search page's search for ``params`` (every published clause,
+    newest first, without any)."""
+    request = RequestFactory().get("/search/", {**(params or {}), "format": export_format})
+    filterset = SearchFilter(request.GET)
+    assert filterset.is_valid(), filterset.errors
+    return export_response(request, filterset)
 
 
 def body(response) -> str:
@@ -76,11 +80,27 @@ def test_an_empty_json_export_is_an_empty_list():
     assert json.loads(body(export("json"))) == []
 
 
-def test_an_export_stops_at_the_row_cap(monkeypatch):
-    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 3)
-    make_lineage(5)
-    assert len(csv_rows(export("csv"))) == 3
-    assert len(json.loads(body(export("json")))) == 3
+def test_an_export_holds_every_match_and_says_how_many(monkeypatch):
+    # Small chunks, so the export runs over several of the engine's chunks and of
+    # the database's reads.
+    monkeypatch.setattr(engine, "HIT_CHUNK", 2)
+    monkeypatch.setattr(results, "READ_CHUNK_SIZE", 3)
+    clauses = make_lineage(7)
+    newest_first = [clause.pk for clause in reversed(clauses)]
+    for export_format in ("csv", "json"):
+        response = export(export_format)
+        assert response["X-Result-Count"] == "7"
+        assert "X-Export-Row-Limit" not in response
+        records = csv_rows(response) if export_format == "csv" else json.loads(body(response))
+        assert [int(record["id"]) for record in records] == newest_first, export_format
+
+
+def test_an_exports_count_is_that_of_the_clauses_it_holds():
+    make_lineage(3)
+    make_clause(heading="Escrow", text="The escrow agent holds the code.")
+    response = export("csv", {"q": "azure"})
+    assert response["X-Result-Count"] == "3"
+    assert len(csv_rows(response)) == 3
 
 
 def test_an_unknown_export_format_is_a_400():
@@ -94,16 +114,19 @@ def test_no_format_means_no_export():
 
 
 def test_an_export_reads_rows_in_chunks_with_the_same_queries_for_each_chunk(monkeypatch):
-    monkeypatch.setattr(exports, "EXPORT_CHUNK_SIZE", 10)
+    monkeypatch.setattr(results, "READ_CHUNK_SIZE", 10)
     make_lineage(10, topics=[make_topic()])
+    index_now()  # measure the export, not the index's first build
     with CaptureQueriesContext(connection) as one_chunk:
         body(export("csv"))
     make_lineage(20, first_year=2100, topics=[make_topic()])
+    index_now()
     with CaptureQueriesContext(connection) as three_chunks:
         body(export("csv"))
-    # One query for the rows, then the same prefetch queries for each chunk.
-    prefetches_per_chunk = len(one_chunk) - 1
-    assert len(three_chunks) == 1 + 3 * prefetches_per_chunk
+    # The search index's pending-changes check once, then the same queries for each
+    # chunk: its rows, its topics and its parties.
+    assert len(one_chunk) == 1 + 3
+    assert len(three_chunks) == 1 + 3 * 3
 
 
 @pytest.mark.parametrize(

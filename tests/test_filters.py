@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Q
 
 from kb.dates import DatePrecision
-from kb.filters import ClauseFilter, clause_facets
+from kb.filters import ClauseFilter, named_facets
 from kb.models import AnnouncementKind, Clause, ClauseEffect, Status
 from tests.factories import make_announcement, make_clause, make_party, make_topic
 
@@ -89,23 +89,27 @@ def test_invalid_parameters_are_form_errors(records, params):
 
 def test_a_query_no_clause_fully_matches_falls_back_to_closest_matches(records):
     filterset = ClauseFilter({"q": "exclusive revenue"})
+    assert filterset.is_valid()
     assert list(filterset.qs)
-    assert filterset.closest_matches
+    assert filterset.results.closest_matches
 
 
 def test_closest_matches_follow_the_clauses_with_every_word(records):
     filterset = ClauseFilter({"q": "exclusive cloud compute talks"})
+    assert filterset.is_valid()
     results = list(filterset.qs)
     assert results[0] == records["exclusive"]  # "exclusive", "cloud" and "compute"
     assert results[1:] == [records["memo"]]  # "exclusive" and "talks" only
-    assert filterset.closest_matches
+    assert filterset.results.closest_matches
 
 
 def test_closest_matches_list_the_clauses_with_every_word_first(records):
     filterset = ClauseFilter({"q": "exclusive compute"})
+    assert filterset.is_valid()
     results = list(filterset.qs)
-    assert filterset.all_words_ids == [records["exclusive"].pk]
+    assert filterset.results.all_words_count == 1
     assert results == [records["exclusive"], records["memo"]]
+    assert [clause.search_every_word for clause in results] == [True, False]
 
 
 def test_a_natural_question_finds_clauses_without_its_stopwords(records):
@@ -114,20 +118,22 @@ def test_a_natural_question_finds_clauses_without_its_stopwords(records):
 
 def test_an_excluded_word_stays_excluded_in_closest_matches(records):
     filterset = ClauseFilter({"q": "exclusive share -talks"})
+    assert filterset.is_valid()
     assert set(filterset.qs) == {records["exclusive"], records["share"]}
-    assert filterset.closest_matches
+    assert filterset.results.closest_matches
 
 
 def test_a_phrase_alone_never_falls_back_to_its_separate_words(records):
     filterset = ClauseFilter({"q": '"exclusive revenue"'})
+    assert filterset.is_valid()
     assert list(filterset.qs) == []
-    assert not filterset.closest_matches
+    assert not filterset.results.closest_matches
 
 
 def test_facet_counts_agree_with_plain_orm_counts(records):
     filterset = ClauseFilter({"q": "exclusive OR revenue"})
     assert filterset.is_valid()
-    facets = clause_facets(filterset.newest_ids())
+    facets = named_facets(filterset.results.facets)
     published = Clause.objects.published()
     assert {kind: count for kind, _, count in facets["kinds"]} == {
         "agreement": published.filter(announcement__kind="agreement").count(),
@@ -147,7 +153,7 @@ def test_facet_counts_agree_with_plain_orm_counts(records):
 def test_facets_never_count_drafts(records):
     filterset = ClauseFilter({"q": "exclusive"})
     assert filterset.is_valid()
-    facets = clause_facets(filterset.newest_ids())
+    facets = named_facets(filterset.results.facets)
     assert {slug: count for slug, _, count in facets["topics"]} == {"cloud": 1}
     assert {slug: count for slug, _, count in facets["parties"]} == {
         "microsoft": 1,

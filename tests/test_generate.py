@@ -1,17 +1,27 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause, Party
-from kb.search import search_clauses
+from kb.search.index import search_index
 
 pytestmark = pytest.mark.django_db
 
 
 def test_generated_clauses_are_published_and_searchable():
     call_command("kb_generate", clauses=40, seed=3, verbosity=0)
-    published = Clause.objects.published()
-    assert published.count() == 40
-    assert search_clauses(published, "agreement OR shall OR party").exists()
+    assert Clause.objects.published().count() == 40
+    found = ClauseFilter({"q": "agreement OR shall OR party"})
+    assert found.is_valid(), found.errors
+    assert found.results.count
+    assert found.qs[:1]
+
+
+def test_the_command_brings_the_search_index_up_to_date():
+    call_command("kb_generate", clauses=20, seed=4, verbosity=0)
+    published = Clause.objects.published().count() + Announcement.objects.published().count()
+    # As the command left it, without the update a search would make first.
+    assert search_index().searcher().num_docs == published
 
 
 def test_the_same_seed_writes_the_same_texts():

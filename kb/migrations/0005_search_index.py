@@ -20,7 +20,13 @@ so a record can never forge a highlight.
 
 from django.db import DatabaseError, migrations, models, transaction
 
-import kb.search.models
+
+class SearchDocumentField(models.Field):
+    """The indexed document: FTS5's hidden table column, or PostgreSQL's tsvector.
+    (Defined here since migration 0013 moved search out of the database.)"""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else None
 
 # The set of clauses to recompute, as the body of "clause_id IN (...)", per trigger.
 AFFECTED = {
@@ -406,7 +412,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "document",
-                    kb.search.models.SearchDocumentField(
+                    SearchDocumentField(
                         db_column="kb_search_document", editable=False
                     ),
                 ),

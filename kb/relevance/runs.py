@@ -79,13 +79,11 @@ def kb_search_ranker(document_by_clause: Mapping[int, str]) -> Ranker:
     relevance, over the published clauses; a query the page refuses ranks nothing."""
 
     def rank(query: str, depth: int) -> list[str]:
-        filterset = ClauseFilter(
-            {"q": query, "sort": "relevance"}, queryset=Clause.objects.published()
-        )
+        filterset = ClauseFilter({"q": query, "sort": "relevance"})
         if not filterset.is_valid():
             return []
-        ids = filterset.qs.values_list("pk", flat=True)[:depth]
-        return [document_by_clause[pk] for pk in ids if pk in document_by_clause]
+        hits = filterset.results.hits(0, depth)
+        return [document_by_clause[hit.key.pk] for hit in hits if hit.key.pk in document_by_clause]
 
     return rank
 

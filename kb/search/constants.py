@@ -1,4 +1,5 @@
-"""Every tunable of the search engine, in one place."""
+"""The search engine's limits and sizes, in one place (the schema and field boosts
+are in ``schema.py``)."""
 
 # Query limits: longer or larger queries are refused with a message (HTTP 400).
 MAX_QUERY_LENGTH = 500
@@ -6,59 +7,53 @@ MAX_TERMS = 20
 # The thesaurus adds at most this many equivalents to a query (kb/search/thesaurus.py):
 # each is one more term to match and rank.
 MAX_EXPANSIONS = 12
-# A word as typed weighs this many times each equivalent the thesaurus added to it
-# in the rank (an integer: SQLite repeats the typed word in the FTS5 query), as query
-# expansion usually weighs original terms above added ones.
+# A word as typed weighs this many times each equivalent the thesaurus added to it,
+# as query expansion usually weighs original terms above added ones.
 TYPED_TERM_WEIGHT = 2
 # "a*" would match a large part of the index for no useful meaning.
 MIN_PREFIX_LENGTH = 2
+# A prefix is ranked by BM25 over (at most) this many of the words it starts, the
+# most frequent; it matches every word it starts whatever their number.
+PREFIX_RANKED_WORDS = 30
+# A number, a percentage or an amount matched as written ("27%", "$135") weighs this
+# many times its digits alone ("27"), so it ranks above partial matches.
+AS_WRITTEN_BOOST = 2.0
 
-# Column weights: heading above text above context (announcement title and
-# summary, party names and aliases, topic names). FTS5 bm25 weights by column, and
-# PostgreSQL ts_rank weights for labels {D, C, B, A} (A heading, B text, C context).
-SQLITE_BM25_WEIGHTS = (4.0, 1.0, 0.3)
-POSTGRES_RANK_WEIGHTS = (0.0, 0.08, 0.25, 1.0)
-# PostgreSQL ranks by BM25 computed from the tsvector (kb.search.postgres): FTS5's
-# own parameters.
-BM25_K1 = 1.2
-BM25_B = 0.75
-# ... except b: PostgreSQL's document length is its number of distinct words, which
-# grows more slowly than FTS5's token count, so the same b would favour long
-# clauses more there. 0.9 measured best on ACORD train among 0.75-1.0 (README,
-# "Relevance"), and no worse on the CUAD categories.
-POSTGRES_BM25_B = 0.9
-# PostgreSQL counts each term's matches for its idf up to this many: enough to tell
-# rare words from common ones, bounded for a word in most of a large base.
-IDF_COUNT_CAP = 10_000
-# ... and the average document length over this many documents.
-LENGTH_SAMPLE = 1_000
-
-# Ranking every match of a very common word is what makes search slow at scale
-# (see the README, "Performance"): a search ranks at most this many candidates,
-# the most recently added matches that pass the filters, and a count that reaches
-# it reads "N+".
-RANKED_CANDIDATES = 1_000
-# ... unless the query matches at most this many clauses in all (a bounded count,
-# cheap on both indexes): then every match is ranked, the newest no better placed.
-# Ranking costs about 3 ms per 1,000 matches on SQLite (README, "Performance"), so
-# this bounds the worst case at about 15 ms more than ranking RANKED_CANDIDATES.
-RANK_ALL_UP_TO = 5_000
-RESULT_COUNT_CAP = RANKED_CANDIDATES
-# A selective filter (a topic, a party) that leaves at most this many clauses: the
-# newest matches are looked for among those ids (read once, about 2 us each on
-# SQLite) instead of checking the filter on every match, newest first, until
-# enough pass (a topic and a date range: 160 -> ~50 ms at a million clauses).
-NARROW_FILTER_UP_TO = 30_000
-# "Closest matches" (most of the words) follow the clauses with every word when
-# these are fewer than a page of results, for a query of plain words. They OR the
-# words, so even rare questions match much of the base; ranking more candidates
-# there keeps the best ones in.
+# "Closest matches" (any of the words) follow the records with every word when
+# these are fewer than a page of results, for a query of several plain words.
 CLOSEST_MATCHES_BELOW = 20
-RELAXED_RANKED_CANDIDATES = 5_000
+# "Did you mean": offered when a query finds fewer results than this...
+CORRECTION_BELOW = 5
+# ... for its words found in fewer records than this, from the index's words that are in
+# more records,
+# share their first letters and are at most this many edits away (one for short words).
+CORRECTION_RARER_THAN = 3
+CORRECTION_MAX_EDITS = 2
+CORRECTION_ONE_EDIT_UP_TO = 5
 
-# Highlight markers: control characters stripped from indexed text by the triggers,
+# How many parties and topics each facet lists (the most frequent first).
+FACET_LIMIT = 10
+
+# Highlight markers: control characters removed from any text before it is shown,
 # so they cannot come from a record; the snippet is escaped, then they become <mark>.
 MARK_START = "\x02"
 MARK_END = "\x03"
-SNIPPET_TOKENS = 24
-SNIPPET_ELLIPSIS = "…"
+SNIPPET_CHARS = 240
+# Snippets read at most this much of a record's text (from the database and into the
+# highlighter), around the first place a word of the query may occur: a 1 MB clause
+# costs a search page no more than a short one.
+SNIPPET_SOURCE_CHARS = 20_000
+SNIPPET_WINDOW_CHARS = 2_000
+
+# Documents: a clause's context holds at most this much of its announcement's summary.
+CONTEXT_SUMMARY_CHARS = 2_000
+# Records are read from the database this many at a time (a few queries a chunk).
+READ_CHUNK_SIZE = 2_000
+
+# Index updates: more pending changes than this and the index is rebuilt instead
+# (re-reading everything at once is cheaper than re-reading each record's links).
+FULL_REBUILD_ABOVE = 20_000
+# tantivy's writer memory: an update writes a few documents, a rebuild all of them.
+UPDATE_WRITER_HEAP = 32_000_000
+REBUILD_WRITER_HEAP = 256_000_000
+LOCK_POLL_SECONDS = 0.05

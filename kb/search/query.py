@@ -2,8 +2,10 @@
 
 Syntax: words are ANDed; ``"exact phrase"``; ``a OR b``; ``-word`` and ``-"phrase"``
 exclude; ``licen*`` is a prefix. Anything else is plain words: punctuation splits a
-word into a phrase of its parts (``non-exclusive``, ``OpenAI's``, ``27%``), and
-characters that are neither letters nor digits are dropped. Unquoted English
+word into a phrase of its parts (``non-exclusive``, ``OpenAI's``), and characters
+that are neither letters nor digits are dropped. A number, a percentage or an
+amount (``27%``, ``$135``, ``2,000``) matches its digits and ranks higher where it
+is written as typed. Unquoted English
 stopwords ("cap on liability at fees paid") are left out, unless the query has
 nothing else; inside quotes every word counts. An unquoted word or hyphenated word
 (or a run of them) that the thesaurus knows (``thesaurus.py``: general legal English,
@@ -25,6 +27,7 @@ from kb.search.constants import (
     MIN_PREFIX_LENGTH,
     TYPED_TERM_WEIGHT,
 )
+from kb.search.schema import NUMBER_PATTERN
 from kb.search.stopwords import STOPWORDS
 from kb.search.thesaurus import EQUIVALENTS, LONGEST
 
@@ -33,8 +36,11 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\uff02": 
 # A token: an optionally negated quoted phrase (closing quote optional), or a run of
 # anything but spaces and quotes.
 _TOKEN = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
-# Letters and digits, as SQLite's unicode61 and PostgreSQL's parser see words.
+# Letters and digits, as the index's analyzers see words.
 _WORD_PART = re.compile(r"[^\W_]+")
+_NUMBER = re.compile(NUMBER_PATTERN)
+# Punctuation around a number that is not part of it ("27%," or "(2032)").
+_AROUND_NUMBER = ".,;:!?()[]{}'\""
 
 
 class QueryError(ValueError):
@@ -44,12 +50,14 @@ class QueryError(ValueError):
 @dataclass(frozen=True)
 class Term:
     """One word, or a phrase of several words in order; ``prefix`` on one word only;
-    ``expansion`` when the thesaurus added it (not compared: typed or added, a term is
-    the same term)."""
+    ``as_written``: a number as typed ("27%", "$135", "1.5"), when it differs from its
+    words; ``expansion`` when the thesaurus added it (not compared: typed or added, a
+    term is the same term)."""
 
     words: tuple[str, ...]
     prefix: bool = False
     expansion: bool = field(default=False, compare=False)
+    as_written: str | None = None
 
     @property
     def is_phrase(self) -> bool:
@@ -201,4 +209,12 @@ def _term(match: re.Match) -> tuple[bool, Term | None]:
     if not words:
         return False, None
     prefix = raw.endswith("*") and len(words) == 1 and len(words[0]) >= MIN_PREFIX_LENGTH
-    return negated, Term(words, prefix=prefix)
+    return negated, Term(words, prefix=prefix, as_written=_as_written(raw, words))
+
+
+def _as_written(raw: str, words: tuple[str, ...]) -> str | None:
+    """The number ``raw`` spells, when it is one and more than its digits ("27%")."""
+    number = raw.strip(_AROUND_NUMBER).lower()
+    if not _NUMBER.fullmatch(number) or number == "".join(words):
+        return None
+    return number

@@ -23,3 +23,9 @@ def search_url(context, **changes) -> str:
     ]
     params += [(name, value) for name, value in changes.items() if value not in (None, "")]
     return "?" + urlencode(params)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """``mapping[key]``, or None: a facet's count by its value."""
+    return mapping.get(key)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kb.generate import generate
+from kb.search.index import search_index
 
 
 class Command(BaseCommand):
@@ -39,6 +40,12 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Added {counts.clauses:,} clauses in {counts.announcements:,} announcements "
                 f"({counts.parties} parties, {counts.topics} topics) in {elapsed:.1f} s "
-                f"({counts.clauses / elapsed:,.0f} clauses/s), search index rebuilt."
+                f"({counts.clauses / elapsed:,.0f} clauses/s)."
             )
         )
+        report = search_index().update()
+        if options["verbosity"]:
+            self.stdout.write(
+                f"Search index updated in {report.seconds:.1f} s ({report.documents:,} "
+                f"documents{', rebuilt' if report.rebuilt else ''})."
+            )

@@ -2,11 +2,12 @@
 
 import pytest
 
-from kb.models import Clause
-from kb.search import parse_query, search_clauses
 from kb.search.constants import MAX_EXPANSIONS, MAX_TERMS
+from kb.search.query import parse_query
+from kb.search.schema import stemmed_analyzer
 from kb.search.thesaurus import EQUIVALENTS, SETS, parse_sets
 from tests.factories import make_announcement, make_clause
+from tests.search import support
 
 
 def groups(text, **options):
@@ -29,18 +30,16 @@ def test_each_form_is_in_one_set_only():
 
 def test_forms_listed_together_stem_alike_and_expressions_of_a_set_do_not():
     """Forms after a comma are recognised only, never searched: they must be what the
-    engines' stemmers (Porter on SQLite, Snowball English on PostgreSQL) already match;
-    the expressions searched must each add something."""
-    stemmer_module = pytest.importorskip("Stemmer")
-    for algorithm in ("porter", "english"):
-        stemmer = stemmer_module.Stemmer(algorithm)
-        for expressions in SETS:
-            stems = []
-            for forms in expressions:
-                form_stems = {tuple(stemmer.stemWords(list(form))) for form in forms}
-                assert len(form_stems) == 1, (algorithm, forms)
-                stems.append(form_stems.pop())
-            assert len(set(stems)) == len(stems), (algorithm, expressions)
+    index's stemmer (Snowball English) already matches; the expressions searched must
+    each add something."""
+    analyzer = stemmed_analyzer()
+    for expressions in SETS:
+        stems = []
+        for forms in expressions:
+            form_stems = {tuple(analyzer.analyze(" ".join(form))) for form in forms}
+            assert len(form_stems) == 1, forms
+            stems.append(form_stems.pop())
+        assert len(set(stems)) == len(stems), expressions
 
 
 def test_every_set_has_equivalents():
@@ -133,7 +132,7 @@ def clauses(db):
 
 
 def found(text):
-    return {clause.pk for clause in search_clauses(Clause.objects.published(), text)}
+    return {clause.pk for clause in support.with_every_word(text)}
 
 
 @pytest.mark.django_db
@@ -171,5 +170,5 @@ def test_the_word_as_typed_ranks_above_an_equivalent():
     # The typed one is older: on equal ranks the newest would come first.
     typed = make_clause(announcement, "Claims", "The supplier shall indemnify against claims.")
     equivalent = make_clause(announcement, "Losses", "The supplier gives an indemnity for losses.")
-    results = list(search_clauses(Clause.objects.published(), "indemnify"))
+    results = support.clauses("indemnify")
     assert results == [typed, equivalent]
