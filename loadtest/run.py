@@ -125,6 +125,7 @@ def main(argv=None) -> int:
     ).wait():
         print("Seeding failed.", file=sys.stderr)
         return 2
+    manage("search_index", "update", env=env)  # as `make serve-prod` does before serving
     mix = json.loads(Path(env["KB_LOAD_MIX"]).read_text())
     mix["targets"] = [t for t in mix["targets"] if t["name"] not in options.exclude]
     Path(env["KB_LOAD_MIX"]).write_text(json.dumps(mix))
