@@ -1,4 +1,4 @@
-"""Site-wide login when ``KB_REQUIRE_LOGIN`` is on.
+"""Site-wide login when ``KB_REQUIRE_LOGIN`` is on, and a 503 when search cannot run.
 
 Every public page and the API then need a logged-in Reader or better (anyone with
 the ``kb.read_site`` permission: the Readers, Editors and Publishers groups). The
@@ -8,6 +8,9 @@ admin guards itself, and static files stay reachable so the login page has its s
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import render
+
+from kb.search.index import IndexUnavailable
 
 READ_PERMISSION = "kb.read_site"
 API_PREFIX = "/api/"
@@ -49,3 +52,28 @@ class RequireLoginMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return None
+
+
+class SearchUnavailableMiddleware:
+    """A search that cannot run because the search index cannot be read or rebuilt
+    (``IndexUnavailable``: a full disk, a broken directory) is a 503 that says so,
+    as JSON under ``/api/``, never a 500. The error is logged where it happens."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, IndexUnavailable):
+            return None
+        message = "Search is unavailable for a moment; please try again shortly."
+        if request.path_info.startswith(API_PREFIX):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = render(
+                request, "kb/search_unavailable.html", {"message": message}, status=503
+            )
+        response["Retry-After"] = "30"
+        return response

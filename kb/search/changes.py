@@ -100,10 +100,19 @@ class ChangeLog:
         """The column that orders changes by when they became visible (see above)."""
         return "transaction_id" if self._is_postgres else "id"
 
-    def _not_in(self, ids: list[int]) -> tuple[str, list]:
-        if self._is_postgres:
-            return " AND NOT id = ANY(%s)", [ids]
-        return " AND id NOT IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    def _unapplied(self, position: Position) -> tuple[str, list]:
+        """A condition on ``kb_search_change`` (and its parameters): the changes not
+        applied at ``position``."""
+        sql, params = f"{self._order_column} >= %s", [position.horizon]
+        if position.seen:
+            seen = [change_id for change_id, _ in position.seen]
+            if self._is_postgres:
+                sql += " AND NOT id = ANY(%s)"
+                params.append(seen)
+            else:
+                sql += " AND id NOT IN (SELECT value FROM json_each(%s))"
+                params.append(json.dumps(seen))
+        return sql, params
 
     def _horizon(self, cursor) -> int:
         if self._is_postgres:
@@ -134,17 +143,13 @@ class ChangeLog:
         """Up to ``limit`` changes not applied at ``position``, oldest first, and
         the position once they are applied (when there were more than ``limit``,
         the caller rebuilds instead)."""
-        column = self._order_column
         with self._connection.cursor() as cursor:
             horizon = self._horizon(cursor)
+            condition, params = self._unapplied(position)
             sql = (
-                f"SELECT id, {column}, target, target_id FROM kb_search_change WHERE {column} >= %s"  # noqa: S608 - a column name of ours
+                f"SELECT id, {self._order_column}, target, target_id "  # noqa: S608 - our own SQL
+                f"FROM kb_search_change WHERE {condition}"
             )
-            params: list = [position.horizon]
-            if position.seen:
-                seen_sql, seen_params = self._not_in([change_id for change_id, _ in position.seen])
-                sql += seen_sql
-                params += seen_params
             if not self._is_postgres:
                 # Only what was committed when the horizon was read (see above).
                 sql += " AND id < %s"
@@ -167,25 +172,16 @@ class ChangeLog:
         every run."""
         sql, params = "SELECT FALSE", []
         if position is not None:
-            column = self._order_column
-            sql = f"SELECT 1 FROM kb_search_change WHERE {column} >= %s"  # noqa: S608 - a column name of ours
-            params = [position.horizon]
-            if position.seen:
-                seen_sql, seen_params = self._not_in([change_id for change_id, _ in position.seen])
-                sql += seen_sql
-                params += seen_params
-            sql = f"SELECT EXISTS({sql})"
+            condition, params = self._unapplied(position)
+            sql = f"SELECT EXISTS(SELECT 1 FROM kb_search_change WHERE {condition})"  # noqa: S608 - our own SQL
         with self._connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT (SELECT database FROM kb_search_log_state WHERE id = 1), ({sql})",  # noqa: S608 - our own SQL
                 params,
             )
             database, pending = cursor.fetchone()
-        if database is None:
-            return None, bool(pending)
-        return str(database if isinstance(database, uuid.UUID) else uuid.UUID(database)), bool(
-            pending
-        )
+        # SQLite returns the UUID as 32 hex digits, PostgreSQL as a UUID.
+        return (str(uuid.UUID(str(database))) if database else None), bool(pending)
 
     def is_pruned_past(self, position: Position) -> bool:
         """Whether changes this position has not applied were pruned."""

@@ -60,7 +60,16 @@ STATE_FILE = "state.json"
 
 
 class IndexUnavailable(Exception):
-    """No index can be read yet: another process is building it."""
+    """No index can be searched: none was built yet, or it cannot be read or rebuilt."""
+
+
+def is_engine_failure(error: BaseException) -> bool:
+    """Whether ``error`` is tantivy's: the bindings raise ValueError, OSError or
+    RuntimeError, and a panic of the Rust code on damaged files surfaces as pyo3's
+    PanicException, which derives from BaseException."""
+    return isinstance(error, ValueError | OSError | RuntimeError) or (
+        type(error).__name__ == "PanicException"
+    )
 
 
 @dataclass
@@ -131,22 +140,52 @@ class SearchIndex:
     def fresh_searcher(self) -> tantivy.Searcher:
         """A searcher of the index with the changes pending now applied when no other
         process is writing (or is building a missing index: then this one waits).
-        One query when nothing is pending."""
+        One query when nothing is pending. An index that cannot be read is rebuilt;
+        ``IndexUnavailable`` if that fails too."""
         with self._mutex:
-            known = self._database
-            state = self._read_state() if known else None
-            database, pending = self.log.status(state.position if state else None)
-            if database is None or database != known:
-                # The first search of this process, or another database than the one
-                # the index was opened for (a restore): start from that database's index.
-                self._use_database(database or self.log.database_id())
-                state = self._read_state()
-                pending = state is not None and self.log.has_pending(state.position)
-            if state is None:
-                self.update(wait=True)
-            elif pending:
-                self.update(wait=False)
-            return self._reader().searcher()
+            try:
+                return self._fresh_searcher()
+            except BaseException as error:
+                if not is_engine_failure(error):
+                    raise
+                logger.exception("The search index in %s cannot be read", self.directory)
+            try:
+                self._recover()
+                return self._fresh_searcher()
+            except BaseException as error:
+                if not is_engine_failure(error):
+                    raise
+                raise IndexUnavailable(f"The search index cannot be read: {error}") from error
+
+    def _fresh_searcher(self) -> tantivy.Searcher:
+        known = self._database
+        state = self._read_state() if known else None
+        database, pending = self.log.status(state.position if state else None)
+        if database is None or database != known:
+            # The first search of this process, or another database than the one
+            # the index was opened for (a restore): start from that database's index.
+            self._use_database(database or self.log.database_id())
+            state = self._read_state()
+            pending = state is not None and self.log.has_pending(state.position)
+        if state is None:
+            self.update(wait=True)
+        elif pending:
+            self.update(wait=False)
+        return self._reader().searcher()
+
+    def _recover(self) -> None:
+        """Rebuild an index whose files cannot be read, unless another process has
+        done it meanwhile (it is tried again under the lock first)."""
+        self._index = None
+        with self._writer_lock(True):
+            try:
+                self._open().searcher()
+                return
+            except BaseException as error:
+                if not is_engine_failure(error):
+                    raise
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self._rebuild_locked()
 
     def _use_database(self, database: str) -> None:
         if database != self._database:

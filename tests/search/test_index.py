@@ -188,3 +188,32 @@ def test_unpublished_records_never_reach_the_index():
     make_clause(make_announcement(status=Status.IN_REVIEW), "Review", "escrow")
     index_now()
     assert indexed_keys(search_index()) == set()
+
+
+def test_an_index_whose_files_are_damaged_is_rebuilt_at_the_next_search():
+    make_clause(heading="Escrow", text="escrow")
+    index_now()
+    directory = search_index().directory
+    for path in directory.iterdir():
+        if path.suffix in {".idx", ".term", ".store", ".pos"}:
+            path.write_bytes(b"damaged")
+    search_index()._index = None  # as a process that opens the index after the damage
+    assert headings("escrow") == ["Escrow"]
+    assert search_index().check().differences == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "content_type"),
+    [("/search/?q=escrow", "text/html"), ("/api/clauses/?q=escrow", "application/json")],
+)
+def test_a_search_that_cannot_read_or_build_its_index_is_a_503(
+    client, settings, tmp_path, url, content_type
+):
+    make_clause(heading="Escrow", text="escrow")
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the index directory should be")
+    settings.KB_SEARCH_INDEX_DIR = blocked
+    response = client.get(url)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith(content_type)
+    assert "Search is unavailable" in response.text
