@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -40,9 +40,13 @@ def manage(*args: str, env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(*, env: dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+def gunicorn(
+    *, env: dict[str, str], port: int, log_path: Path, options: Sequence[str] = ()
+) -> Iterator[str]:
     """Serve kb with gunicorn.conf.py and ``env`` on 127.0.0.1:``port`` until the block
-    ends; yields the base URL. The server's own output goes to ``log_path``."""
+    ends; yields the base URL. The server's own output goes to ``log_path``.
+    ``options``: more gunicorn command-line options, which win over the config file's
+    (e.g. ``["--timeout", "2"]``)."""
     gunicorn_bin = Path(sys.executable).with_name("gunicorn")
     with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603 (fixed arguments, loopback only)
@@ -53,6 +57,7 @@ def gunicorn(*, env: dict[str, str], port: int, log_path: Path) -> Iterator[str]
                 str(settings.BASE_DIR / "gunicorn.conf.py"),
                 "--bind",
                 f"{LOOPBACK}:{port}",
+                *options,
             ],
             cwd=settings.BASE_DIR,
             env={**env, "PORT": str(port)},

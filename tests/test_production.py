@@ -1,10 +1,15 @@
 """kb as production runs it: DEBUG=0, collected static files, gunicorn on 127.0.0.1
 behind a proxy that terminates TLS and says so in X-Forwarded-Proto."""
 
+import contextlib
+import csv
 import http.client
+import io
 import re
+import socket
 import subprocess
 import sys
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -156,3 +161,120 @@ def test_production_refuses_to_start_without_its_required_settings(tmp_path, mis
     )
     assert result.returncode != 0
     assert f"{missing} must be set when DEBUG is off." in result.stderr
+
+
+# An export outlasts the worker timeout: gunicorn.conf.py's threaded workers keep
+# answering the arbiter while a request streams, so no timeout can cut a download.
+WORKER_TIMEOUT = 2  # seconds, given on gunicorn's command line (over gunicorn.conf.py's)
+# About 10 MB of CSV, read at about 1 MB/s: the kernel's socket buffers on loopback
+# take up to about 4 MB of it at once (tcp_wmem), so the server goes on writing the
+# rest for several worker timeouts.
+EXPORT_CLAUSES = 16_000
+READ_BYTES_PER_SECOND = 900_000
+EXPORT_PATH = "/search/?q=agreement+OR+shall+OR+party&format=csv"
+# gunicorn's access log with each request's duration in seconds (%(L)s) at the end.
+ACCESS_LOG_FORMAT = ["--access-logformat", '"%(r)s" %(s)s %(B)s %(L)s']
+
+
+@pytest.fixture(scope="module")
+def export_site(tmp_path_factory):
+    """A production environment whose database holds EXPORT_CLAUSES published clauses,
+    every one of them found by EXPORT_PATH's search, and their search index."""
+    var_dir = tmp_path_factory.mktemp("export")
+    env = production_env(var_dir)
+    manage("migrate", "--noinput", env=env)
+    manage("kb_generate", f"--clauses={EXPORT_CLAUSES}", "--seed=1", "--verbosity=0", env=env)
+    manage("search_index", "update", env=env)
+    return env, var_dir
+
+
+def download_slowly(url, path):
+    """GET ``path`` over a plain socket, reading at most READ_BYTES_PER_SECOND through a
+    small receive window, until the server closes the connection: the response's
+    header block and its raw body."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16_384)
+    sock.settimeout(30)
+    sock.connect((url.hostname, url.port))
+    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nX-Forwarded-Proto: https\r\n"
+    sock.sendall(f"{request}Connection: close\r\n\r\n".encode())
+    started = time.monotonic()
+    received = bytearray()
+    with sock, contextlib.suppress(ConnectionResetError):  # a reset ends it too
+        while chunk := sock.recv(16_384):
+            received += chunk
+            ahead = len(received) / READ_BYTES_PER_SECOND - (time.monotonic() - started)
+            time.sleep(max(0.0, ahead))
+    head, _, body = bytes(received).partition(b"\r\n\r\n")
+    return head.decode("latin-1"), body
+
+
+def dechunk(raw):
+    """The body of a chunked transfer, and whether it ended as one must: with the last
+    (empty) chunk and nothing after it. A transfer cut short, or garbled, did not."""
+    body, at = bytearray(), 0
+    while True:
+        line_end = raw.find(b"\r\n", at)
+        if line_end < 0:
+            return bytes(body), False
+        try:
+            size = int(raw[at:line_end].split(b";")[0], 16)
+        except ValueError:
+            return bytes(body), False
+        at = line_end + 2
+        if size == 0:
+            return bytes(body), raw[at:] == b"\r\n"
+        if raw[at + size : at + size + 2] != b"\r\n":
+            return bytes(body), False
+        body += raw[at : at + size]
+        at += size + 2
+
+
+def header(head, name):
+    found = re.search(rf"^{name}: *(.*?)\r?$", head, re.IGNORECASE | re.MULTILINE)
+    return found[1] if found else None
+
+
+def csv_ids(body, errors="strict"):
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig", errors), newline="")))
+    assert rows[0][0] == "id"
+    return [row[0] for row in rows[1:]]
+
+
+def served_seconds(log):
+    """How long gunicorn took to serve the export, from its access log."""
+    return float(re.search(r'"GET /search/\?\S* HTTP/1\.1" 200 \d+ ([\d.]+)$', log, re.M)[1])
+
+
+def test_a_long_export_is_never_cut_by_the_worker_timeout(export_site):
+    env, var_dir = export_site
+    log_path = var_dir / "gunicorn-gthread.log"
+    options = ["--timeout", str(WORKER_TIMEOUT), *ACCESS_LOG_FORMAT]
+    with gunicorn(env=env, port=free_port(), log_path=log_path, options=options) as base_url:
+        head, raw = download_slowly(urlsplit(base_url), EXPORT_PATH)
+    assert head.startswith("HTTP/1.1 200 ")
+    assert header(head, "Transfer-Encoding") == "chunked"
+    body, ended = dechunk(raw)
+    assert ended, "the chunked transfer was cut before its last chunk"
+    ids = csv_ids(body)
+    assert int(header(head, "X-Result-Count")) == len(ids) == len(set(ids)) == EXPORT_CLAUSES
+    log = log_path.read_text()
+    assert "WORKER TIMEOUT" not in log
+    assert "Using worker: gthread" in log
+    assert served_seconds(log) > 2 * WORKER_TIMEOUT, "served too fast to prove anything"
+
+
+def test_a_sync_worker_would_cut_that_export(export_site):
+    """The control: the same download from gunicorn's default sync worker, whose
+    heartbeat stops while it serves a request, is cut at the worker timeout (what
+    gunicorn.conf.py's threaded workers are there to prevent), and it shows."""
+    env, var_dir = export_site
+    log_path = var_dir / "gunicorn-sync.log"
+    options = ["--timeout", str(WORKER_TIMEOUT), "--worker-class", "sync", "--threads", "1"]
+    with gunicorn(env=env, port=free_port(), log_path=log_path, options=options) as base_url:
+        head, raw = download_slowly(urlsplit(base_url), EXPORT_PATH)
+    assert head.startswith("HTTP/1.1 200 ")
+    body, ended = dechunk(raw)
+    assert not ended
+    assert len(csv_ids(body, errors="replace")) < int(header(head, "X-Result-Count"))
+    assert "WORKER TIMEOUT" in log_path.read_text()
