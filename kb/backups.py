@@ -9,6 +9,13 @@ snapshot.
 
 A backup is written under a temporary name and renamed when complete, so a file
 with a backup's name is always a whole backup.
+
+Search indexes (kb.search) follow a database by its identity and its change log. A
+restored database's records match no existing index (an index of the same identity
+reflects what the database held later, or another database altogether), so a
+restore gives the database a new identity: every index of it is rebuilt from the
+restored records on first use. JSON backups carry neither the change log nor the
+identity.
 """
 
 from __future__ import annotations
@@ -27,11 +34,20 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.test.utils import override_settings
 
 from kb.models import Announcement, Clause, Party, Topic
+from kb.search.changes import ChangeLog
 
 SQLITE_SUFFIX = ".sqlite3"
 JSON_SUFFIX = ".json.gz"
-# Rebuilt by `migrate` on any database, or worthless in a restored copy.
-NOT_IN_JSON_BACKUPS = ["contenttypes", "auth.permission", "sessions", "axes"]
+# Rebuilt by `migrate` on any database, or worthless in a restored copy (the search
+# change log and identity: a restore starts both afresh).
+NOT_IN_JSON_BACKUPS = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "axes",
+    "kb.SearchChange",
+    "kb.SearchLogState",
+]
 
 
 class BackupError(Exception):
@@ -121,8 +137,9 @@ def _backup_json(path: Path) -> None:
 
 
 def restore(path: Path, *, force: bool = False) -> Contents:
-    """Replace the database's contents with the backup at ``path``; return what it now
-    holds. Refuses a database that holds anything unless ``force``."""
+    """Replace the database's contents with the backup at ``path``, under a new
+    identity (every search index of it is rebuilt); return what it now holds.
+    Refuses a database that holds anything unless ``force``."""
     if not path.is_file():
         raise BackupError(f"{path}: no such file.")
     current = Contents.of_database()
@@ -162,6 +179,11 @@ def _restore_sqlite(path: Path) -> None:
         source.close()
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path.name}: not a kb backup ({error}).") from error
+    # The copy holds the identity and change log of the database it was taken from:
+    # an index of that identity may reflect later records. (A separate transaction:
+    # should the process die just before it, the restore did not report success, and
+    # running it again gives the new identity.)
+    ChangeLog(DEFAULT_DB_ALIAS).new_identity()
 
 
 def _restore_json(path: Path) -> None:
@@ -176,5 +198,8 @@ def _restore_json(path: Path) -> None:
         with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
             call_command("flush", interactive=False, verbosity=0)
             call_command("loaddata", str(path), verbosity=0)
+            # In the same transaction. (Backups taken before NOT_IN_JSON_BACKUPS left
+            # the search log out bring the old identity back: replaced here too.)
+            ChangeLog(DEFAULT_DB_ALIAS).new_identity()
     except (DatabaseError, DeserializationError) as error:
         raise BackupError(f"{path.name} could not be restored; nothing changed. {error}") from error

@@ -6,6 +6,7 @@ SQLite, a scratch database on the PostgreSQL server), driven by the commands in
 child processes, as an operator would run them.
 """
 
+import gzip
 import json
 import os
 import re
@@ -32,6 +33,12 @@ MAKE_CLAUSE_WITH_RELATIONS = (
     "from tests.factories import *; party = make_party('Kept party');"
     " make_clause(make_announcement(parties=[party]), heading='Kept clause',"
     " topics=[make_topic('Kept topic')], parties=[party])"
+)
+SEARCH_WORD = "zebrafish"
+SEARCH = (
+    "import json; from kb.filters import ClauseFilter;"
+    f" found = ClauseFilter({{'q': '{SEARCH_WORD}'}}); assert found.is_valid(), found.errors;"
+    " print(json.dumps([found.results.count, sorted(c.heading for c in found.qs)]))"
 )
 RELATIONS_AND_HISTORY = [
     "SELECT heading FROM kb_clause",
@@ -74,6 +81,30 @@ class Database:
 
         with psycopg.connect(self.url) as db:
             return db.execute(sql).fetchall()
+
+    def add_clauses(self, title, count):
+        """An announcement ``title`` with ``count`` published clauses that SEARCH finds;
+        their headings."""
+        headings = [f"{title} {n}" for n in range(count)]
+        self.manage(
+            "shell",
+            "-c",
+            "from tests.factories import make_announcement, make_clause;"
+            f" announcement = make_announcement({title!r});"
+            f" [make_clause(announcement, heading=h, text='A {SEARCH_WORD} clause.')"
+            f" for h in {headings!r}]",
+        )
+        return headings
+
+    def search(self):
+        """What SEARCH finds, through the search index (built or brought up to date
+        first, as any search does): the engine's count and the clauses' headings."""
+        output = self.manage("shell", "--verbosity=0", "-c", SEARCH).stdout
+        count, headings = json.loads(output.strip().splitlines()[-1])
+        return count, headings
+
+    def identity(self):
+        return self.query("SELECT database FROM kb_search_log_state")
 
     def announcements(self):
         """Each announcement's slug and its number of clauses."""
@@ -211,3 +242,47 @@ def test_a_json_backup_restores_whole(fresh_database, tmp_path):
     assert target.announcements() == source.announcements() != {}
     for sql in RELATIONS_AND_HISTORY:
         assert target.query(sql) == source.query(sql), sql
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["database-file", "json"])
+def test_after_a_restore_search_finds_exactly_the_restored_records(
+    fresh_database, tmp_path, as_json
+):
+    """The site's search index, kept up to date until the restore, knows records the
+    backup does not hold: the restore gives the database a new identity, so its index
+    is rebuilt from the restored records (and a second database restored from the
+    same backup does not share the site's index)."""
+    if not as_json and connection.vendor != "sqlite":
+        pytest.skip("a database-file backup is SQLite's only")
+    site, copy = fresh_database("search_site"), fresh_database("search_copy")
+    for database in (site, copy):  # one server, one index directory for both
+        database.env["KB_SEARCH_INDEX_DIR"] = str(tmp_path / "search")
+    before = site.add_clauses("Before the backup", 2)
+    assert site.search() == (2, before)
+    output = site.manage("backup_kb", *(["--json"] if as_json else []), str(tmp_path)).stdout
+    backup_file = re.search(r"Backed up to (\S+)", output)[1]
+    after = site.add_clauses("After the backup", 3)
+    assert site.search() == (5, sorted(after + before))
+    identity = site.identity()
+
+    site.manage("restore_kb", "--force", backup_file)
+    assert site.search() == (2, before)
+    assert site.identity() != identity
+
+    copy.manage("restore_kb", backup_file)
+    assert copy.search() == (2, before)
+    assert copy.identity() not in (identity, site.identity())
+
+
+def test_a_json_backup_holds_neither_the_search_change_log_nor_the_identity(
+    fresh_database, tmp_path
+):
+    source = fresh_database("json_search_source")
+    source.manage("shell", "-c", MAKE_CLAUSE_WITH_RELATIONS)
+    assert source.query("SELECT count(*) FROM kb_search_change")[0][0] > 0
+    output = source.manage("backup_kb", "--json", str(tmp_path)).stdout
+    backup_file = re.search(r"Backed up to (\S+)", output)[1]
+    with gzip.open(backup_file, "rt", encoding="utf-8") as dump:
+        models = {record["model"] for record in json.load(dump)}
+    assert "kb.clause" in models
+    assert not models & {"kb.searchchange", "kb.searchlogstate"}

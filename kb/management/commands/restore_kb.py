@@ -3,7 +3,8 @@
     python manage.py restore_kb /srv/backups/kb/kb-20261125T143000123456Z.sqlite3
 
 Refuses to touch a database that already holds records or users unless given
-``--force``, which replaces everything in it with the backup's contents.
+``--force``, which replaces everything in it with the backup's contents. The restored
+database gets a new identity, so every search index of it is rebuilt (kb.backups).
 """
 
 from pathlib import Path
@@ -31,3 +32,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Restored {file.name}: {contents}."))
         self.stdout.write("Run `manage.py migrate` if the backup is older than this version of kb.")
+        self.stdout.write(
+            "Search indexes are rebuilt from the restored records at their next search; "
+            "`manage.py search_index update` on each server builds its index now."
+        )
