@@ -30,6 +30,7 @@ an unpublished one.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -57,6 +58,8 @@ from kb.search.documents import IndexDocument, Key, all_documents, read_document
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
+# Another database's index not updated for this long is deleted by the next rebuild.
+ABANDONED_AFTER = dt.timedelta(days=30)
 
 
 class IndexUnavailable(Exception):
@@ -110,6 +113,9 @@ class SearchIndex:
         self._index: tantivy.Index | None = None
         self._database: str | None = None
         self._state_seen: tuple | None = None  # (mtime_ns, size) of the state file loaded
+        # Guards this object's own fields between threads (gunicorn's threaded
+        # workers); writing is serialised by the writer lock, between processes and
+        # threads alike (each holds the lock file open on its own).
         self._mutex = threading.RLock()
 
     # -- where it lives
@@ -138,24 +144,27 @@ class SearchIndex:
     # -- reading
 
     def fresh_searcher(self) -> tantivy.Searcher:
-        """A searcher of the index with the changes pending now applied when no other
-        process is writing (or is building a missing index: then this one waits).
+        """A searcher of the index with the changes pending now applied, unless
+        another process or thread is writing (then the index as it is). A missing
+        index is built here, by the first search that finds the writer lock free;
+        meanwhile other searches get ``IndexUnavailable`` rather than wait minutes.
         One query when nothing is pending. An index that cannot be read is rebuilt;
         ``IndexUnavailable`` if that fails too."""
-        with self._mutex:
-            try:
-                return self._fresh_searcher()
-            except BaseException as error:
-                if not is_engine_failure(error):
-                    raise
-                logger.exception("The search index in %s cannot be read", self.directory)
-            try:
-                self._recover()
-                return self._fresh_searcher()
-            except BaseException as error:
-                if not is_engine_failure(error):
-                    raise
-                raise IndexUnavailable(f"The search index cannot be read: {error}") from error
+        try:
+            return self._fresh_searcher()
+        except IndexUnavailable:
+            raise
+        except BaseException as error:
+            if not is_engine_failure(error):
+                raise
+            logger.exception("The search index in %s cannot be read", self.directory)
+        try:
+            self._recover()
+            return self._fresh_searcher()
+        except BaseException as error:
+            if not is_engine_failure(error):
+                raise
+            raise IndexUnavailable(f"The search index cannot be read: {error}") from error
 
     def _fresh_searcher(self) -> tantivy.Searcher:
         known = self._database
@@ -167,9 +176,9 @@ class SearchIndex:
             self._use_database(database or self.log.database_id())
             state = self._read_state()
             pending = state is not None and self.log.has_pending(state.position)
-        if state is None:
-            self.update(wait=True)
-        elif pending:
+        if state is None and self.update(wait=False) is None:
+            raise IndexUnavailable("The search index is being built.")
+        if state is not None and pending:
             self.update(wait=False)
         return self._reader().searcher()
 
@@ -188,8 +197,9 @@ class SearchIndex:
             self._rebuild_locked()
 
     def _use_database(self, database: str) -> None:
-        if database != self._database:
-            self._database, self._index, self._state_seen = database, None, None
+        with self._mutex:
+            if database != self._database:
+                self._database, self._index, self._state_seen = database, None, None
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher of the index as it is (no update)."""
@@ -201,12 +211,13 @@ class SearchIndex:
     def _reader(self) -> tantivy.Index:
         stat = self._state_path.stat()
         seen = (stat.st_mtime_ns, stat.st_size)
-        if self._index is None:
-            self._index = self._open()
-        elif seen != self._state_seen:
-            self._index.reload()
-        self._state_seen = seen
-        return self._index
+        with self._mutex:
+            if self._index is None:
+                self._index = self._open()
+            elif seen != self._state_seen:
+                self._index.reload()
+            self._state_seen = seen
+            return self._index
 
     def _open(self) -> tantivy.Index:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -292,9 +303,10 @@ class SearchIndex:
             self._index.reload()
 
     def _reader_for_writing(self) -> tantivy.Index:
-        if self._index is None:
-            self._index = self._open()
-        return self._index
+        with self._mutex:
+            if self._index is None:
+                self._index = self._open()
+            return self._index
 
     @staticmethod
     def _replace(writer, keys: set[Key], documents: dict[Key, IndexDocument]) -> None:
@@ -313,19 +325,18 @@ class SearchIndex:
         """Apply the pending changes (rebuild when there is no usable index, too many
         changes are pending, or some were pruned before this index applied them).
         None when ``wait`` ran out before the writer lock was free."""
-        with self._mutex:
-            self._use_database(self.log.database_id())
-            for _ in range(3):
-                with self._writer_lock(wait) as locked:
-                    if not locked:
-                        return None
-                    report = self._update_locked()
-                # Released: a change committed while we held the lock, by a process
-                # that then found the lock taken, is ours to apply.
-                state = self._read_state()
-                if state is None or not self.log.has_pending(state.position):
-                    return report
-            return report
+        self._use_database(self.log.database_id())
+        for _ in range(3):
+            with self._writer_lock(wait) as locked:
+                if not locked:
+                    return None
+                report = self._update_locked()
+            # Released: a change committed while we held the lock, by a process that
+            # then found the lock taken, is ours to apply.
+            state = self._read_state()
+            if state is None or not self.log.has_pending(state.position):
+                return report
+        return report
 
     def _update_locked(self) -> UpdateReport:
         state = self._read_state()
@@ -356,10 +367,9 @@ class SearchIndex:
     def rebuild(self, *, wait: bool | float = True) -> UpdateReport | None:
         """Build the index again from every published record, then apply what
         changed meanwhile."""
-        with self._mutex:
-            self._use_database(self.log.database_id())
-            with self._writer_lock(wait) as locked:
-                return self._rebuild_locked() if locked else None
+        self._use_database(self.log.database_id())
+        with self._writer_lock(wait) as locked:
+            return self._rebuild_locked() if locked else None
 
     def _rebuild_locked(self) -> UpdateReport:
         started = time.monotonic()
@@ -384,13 +394,20 @@ class SearchIndex:
         )
 
     def _discard_other_versions(self) -> None:
-        """Delete this database's indexes of other schema versions, and this one if
-        its state cannot be read (tantivy's files without a position)."""
+        """Delete this database's indexes of other schema versions (and this one if
+        its state cannot be read: tantivy's files without a position), and indexes
+        of other databases not updated for ``ABANDONED_AFTER`` (a restored or deleted
+        database's: a database in use would rebuild its index if it came back)."""
         if self._read_state() is None and self.directory.exists():
             self._index = None
             shutil.rmtree(self.directory)
-        for path in self.root.glob(f"{self.database}-v*"):
-            if path != self.directory and path.is_dir():
+        abandoned = time.time() - ABANDONED_AFTER.total_seconds()
+        for path in self.root.glob("*-v*"):
+            if path == self.directory or not path.is_dir():
+                continue
+            state = path / STATE_FILE
+            ours = path.name.startswith(f"{self.database}-v")
+            if ours or not state.exists() or state.stat().st_mtime < abandoned:
                 shutil.rmtree(path, ignore_errors=True)
 
     def _prune_log(self) -> None:
@@ -404,11 +421,7 @@ class SearchIndex:
     def check(self, *, repair: bool = False) -> CheckReport:
         """Compare every published record's document with the index: what is
         missing, extra, outdated or there twice; ``repair`` rewrites those."""
-        with self._mutex:
-            self._use_database(self.log.database_id())
-            return self._check_locked(repair=repair)
-
-    def _check_locked(self, *, repair: bool) -> CheckReport:
+        self._use_database(self.log.database_id())
         with self._writer_lock(True):
             self._update_locked()
             expected = {document.key: document.digest for document in all_documents()}

@@ -3,6 +3,8 @@ several indexes (one per application server) following one database."""
 
 import datetime as dt
 import json
+import os
+import time
 
 import pytest
 import tantivy
@@ -217,3 +219,46 @@ def test_a_search_that_cannot_read_or_build_its_index_is_a_503(
     assert response.status_code == 503
     assert response["Content-Type"].startswith(content_type)
     assert "Search is unavailable" in response.text
+
+
+def test_a_copied_database_gets_an_identity_and_an_index_of_its_own(capsys):
+    make_clause(heading="Escrow", text="escrow")
+    index_now()
+    before = search_index().directory
+    call_command("search_index", "new-identity")
+    assert "new identity" in capsys.readouterr().out
+    assert headings("escrow") == ["Escrow"]
+    assert search_index().directory != before
+
+
+def test_a_rebuild_deletes_other_versions_and_abandoned_indexes(settings):
+    make_clause(heading="Escrow", text="escrow")
+    index_now()
+    index = search_index()
+    root = index.directory.parent
+    old_version = root / f"{index.database}-v0"
+    abandoned = root / "00000000-0000-0000-0000-000000000000-v1"
+    other_in_use = root / "11111111-1111-1111-1111-111111111111-v1"
+    for path in (old_version, abandoned, other_in_use):
+        path.mkdir()
+        (path / "state.json").write_text("{}")
+    old = time.time() - 40 * 24 * 3600
+    os.utime(abandoned / "state.json", (old, old))
+    index.rebuild()
+    assert not old_version.exists() and not abandoned.exists()
+    assert other_in_use.exists() and index.directory.exists()
+
+
+def test_while_another_process_builds_the_missing_index_a_search_is_a_503(client):
+    import fcntl
+
+    make_clause(heading="Escrow", text="escrow")
+    index = search_index()
+    index.root.mkdir(parents=True, exist_ok=True)
+    with open(index.root / f"{index.database}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as the building process holds it
+        response = client.get("/search/", {"q": "escrow"})
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Escrow" in client.get("/search/", {"q": "escrow"}).text

@@ -3,10 +3,16 @@
     python manage.py search_index update    # apply pending changes; build if missing
     python manage.py search_index rebuild   # build again from every published record
     python manage.py search_index check [--repair]
+    python manage.py search_index new-identity  # after copying the database by other means
 
 ``check`` compares every published record with its document in the index and lists
 what is missing, extra, outdated or there twice; it exits with status 1 when
 anything differs, after repairing it with ``--repair``.
+
+``new-identity``: a database copied outside ``restore_kb`` (a file copy, ``pg_dump``
+and ``pg_restore``, ``CREATE DATABASE ... TEMPLATE``) keeps its source's identity, so
+both would share one index directory; give the copy its own (its indexes are then
+built from its records).
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,9 +33,19 @@ class Command(BaseCommand):
         check.add_argument(
             "--repair", action="store_true", help="Rewrite the documents that differ."
         )
+        actions.add_parser(
+            "new-identity", help="Give a copied database an identity (and indexes) of its own."
+        )
 
     def handle(self, *args, action, **options):
         index = search_index()
+        if action == "new-identity":
+            index.log.new_identity()
+            self.stdout.write(
+                "This database has a new identity: each server builds its index at its next "
+                "search, or now with `search_index update`."
+            )
+            return
         if action == "check":
             self.check_index(index, repair=options["repair"])
             return
