@@ -1,5 +1,5 @@
-"""The search rows of ``kb_bench`` alone: the search page beside ``icontains`` and
-beside the engine's own SQL, on the current database.
+"""The search rows of ``kb_bench`` alone: the search page beside the search engine
+alone and beside ``icontains``, on the current database.
 
     python manage.py kb_search_bench --repeat 30
 
