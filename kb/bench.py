@@ -408,7 +408,7 @@ class Bench:
                 Row("search", f"search page: {label} ({page_search.described})", page,
                     ratio=page_ratio, target=page_target, note=shown_hits),
                 Row("search", f"engine alone: {label}", raw,
-                    ratio=f"page = {overhead:.1f}x engine (+{page.p95 - raw.p95:,.1f} ms)",
+                    ratio=f"page = {overhead:.1f}x engine ({page.p95 - raw.p95:+,.1f} ms)",
                     note=f"count, top {SEARCH_PAGE_SIZE}, facets, snippets"),
             ]  # fmt: skip
             if slow is not None:
