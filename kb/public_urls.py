@@ -7,6 +7,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("search/facets/", views.search_facets, name="search_facets"),
     path("announcements/<slug:slug>/", views.announcement_detail, name="announcement"),
     path("clauses/<int:pk>/", views.clause_detail, name="clause"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),

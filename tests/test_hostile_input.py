@@ -34,6 +34,7 @@ NOT_HTML = {"application/json", "text/csv", "application/atom+xml", "text/plain"
 
 PAGES = {
     "search": lambda: reverse("kb:search"),
+    "search facets": lambda: reverse("kb:search_facets"),
     "api clauses": lambda: reverse("api:clauses"),
     "api announcements": lambda: reverse("api:announcements"),
     "api topics": lambda: reverse("api:topics"),

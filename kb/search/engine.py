@@ -10,11 +10,13 @@ engine over the whole result set.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import tantivy
+from django.core.cache import cache
 from tantivy import Order
 
 from kb.search import schema
@@ -43,8 +45,12 @@ SORT_FIELDS = {
 }
 # Hits are read from the engine this many at a time when every result is wanted.
 HIT_CHUNK = 5_000
+# The count's pass also collects this many hits: the first page of the search page
+# and of the API (at most 100 a page) comes from it.
+FIRST_HITS = 100
 MOST_CHUNKS = 20
 YEARS_LISTED = 1_000
+FACETS_CACHED_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -79,8 +85,9 @@ class Facets:
 def search(request: SearchRequest, index: SearchIndex | None = None) -> SearchResults:
     """Run ``request`` on ``index`` (this process's index of the default database),
     applying pending changes first when no other process is writing."""
-    searcher = (index or search_index()).fresh_searcher()
-    return SearchResults(searcher, request)
+    index = index or search_index()
+    searcher = index.fresh_searcher()
+    return SearchResults(searcher, request, generation=index.generation)
 
 
 class SearchResults:
@@ -88,15 +95,18 @@ class SearchResults:
     whether matches of some of the words follow the ``all_words_count`` that have
     every word (only when these were fewer than ``CLOSEST_MATCHES_BELOW``)."""
 
-    def __init__(self, searcher: tantivy.Searcher, request: SearchRequest):
+    def __init__(self, searcher: tantivy.Searcher, request: SearchRequest, *, generation=None):
         self.searcher = searcher
         self.request = request
+        # Which commit of which index the searcher reads: facet counts are cached
+        # for it (None: not cached).
+        self.generation = generation
         self.compiler = Compiler(searcher)
         self.parsed = request.query
         self.closest_matches = False
         text = None if self.parsed.is_empty else self.compiler.text(self.parsed)
         self.query = self.compiler.filtered(text, request.filters)
-        self.count = self._count(self.query)
+        self.count, self._first_hits = self._count(self.query)
         self.all_words_count = self.count
         relaxed = self.parsed.relaxed()
         if (
@@ -108,33 +118,39 @@ class SearchResults:
             closest = self.compiler.filtered(
                 self.compiler.with_closest_matches(self.parsed, relaxed), request.filters
             )
-            closest_count = self._count(closest)
+            closest_count, closest_hits = self._count(closest)
             if closest_count > self.count:
                 self.query, self.count, self.closest_matches = closest, closest_count, True
+                self._first_hits = closest_hits
         self.highlighted = relaxed if self.closest_matches else self.parsed
 
-    def _count(self, query: tantivy.Query) -> int:
-        return self.searcher.search(query, 1, count=True).count
+    def _count(self, query: tantivy.Query) -> tuple[int, list]:
+        """The exact count and the first ``FIRST_HITS`` hits, in one pass."""
+        result = self._search(query, FIRST_HITS, offset=0, count=True)
+        return result.count, self._in_order(result.hits)
+
+    def _search(self, query: tantivy.Query, limit: int, *, offset: int, count: bool = False):
+        sort = SORT_FIELDS.get(self.request.sort)
+        if sort is None:
+            return self.searcher.search(query, limit, count=count, offset=offset)
+        field_name, order = sort
+        return self.searcher.search(
+            query, limit, count=count, offset=offset, order_by_field=field_name, order=order
+        )
+
+    def _in_order(self, found: list) -> list:
+        return self._ties_newest_first(found) if self.request.sort == RELEVANCE else found
 
     def hits(self, offset: int, limit: int) -> list[Hit]:
         """The results ``offset`` to ``offset + limit``, in the order asked for. Equal
         scores (identical records) are ordered newest first."""
         if limit <= 0 or offset >= self.count:
             return []
-        sort = SORT_FIELDS.get(self.request.sort)
-        if sort is None:
-            found = self.searcher.search(self.query, limit, count=False, offset=offset).hits
-            found = self._ties_newest_first(found)
+        if offset + limit <= len(self._first_hits) or len(self._first_hits) == self.count:
+            found = self._first_hits[offset : offset + limit]
         else:
-            field_name, order = sort
-            found = self.searcher.search(
-                self.query,
-                limit,
-                count=False,
-                offset=offset,
-                order_by_field=field_name,
-                order=order,
-            ).hits
+            found = self._in_order(self._search(self.query, limit, offset=offset).hits)
+        sort = SORT_FIELDS.get(self.request.sort)
         uids = self.searcher.fast_field_values(schema.UID, [address for _, address in found])
         return [
             Hit(
@@ -160,6 +176,30 @@ class SearchResults:
 
     @functools.cached_property
     def facets(self) -> Facets:
+        """Counted over every match: the costliest part of a broad search (tens of ms
+        at a million matches), so cached per query and index commit for
+        ``FACETS_CACHED_SECONDS``: a repeated search of an unchanged index reuses them."""
+        facets = self.cached_facets()
+        if facets is None:
+            facets = self._count_facets()
+            if self.generation is not None:
+                cache.set(self._facets_key, facets, FACETS_CACHED_SECONDS)
+        return facets
+
+    def cached_facets(self) -> Facets | None:
+        """The facets if they are at hand (no matches, or counted for this query and
+        index commit before), else None: a page can then leave counting them to a
+        second request."""
+        if not self.count:
+            return Facets({}, [], [], [], [])
+        return cache.get(self._facets_key) if self.generation is not None else None
+
+    @property
+    def _facets_key(self) -> str:
+        described = repr((self.generation, self.parsed, self.closest_matches, self.request.filters))
+        return "kb:facets:" + hashlib.sha256(described.encode()).hexdigest()
+
+    def _count_facets(self) -> Facets:
         aggregations = {
             "types": {"terms": {"field": schema.TYPE, "size": len(schema.DOCUMENT_TYPES)}},
             "kinds": {"terms": {"field": schema.KIND, "size": 100}},
@@ -167,8 +207,6 @@ class SearchResults:
             "parties": {"terms": {"field": schema.PARTY, "size": FACET_LIMIT}},
             "topics": {"terms": {"field": schema.TOPIC, "size": FACET_LIMIT}},
         }
-        if not self.count:
-            return Facets({}, [], [], [], [])
         result = self.searcher.aggregate(self.query, aggregations)
 
         def buckets(name: str, convert=lambda key: key) -> list:

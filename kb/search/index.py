@@ -196,6 +196,12 @@ class SearchIndex:
             shutil.rmtree(self.directory, ignore_errors=True)
             self._rebuild_locked()
 
+    @property
+    def generation(self) -> tuple:
+        """Which commit this process reads (its directory and state file as last
+        loaded): what a cache of search results may be keyed on."""
+        return (str(self.directory), self._state_seen)
+
     def _use_database(self, database: str) -> None:
         with self._mutex:
             if database != self._database:

@@ -12,8 +12,8 @@ def search_url(context, **changes) -> str:
     """``?...`` for the current GET parameters with ``changes`` applied (a value of
     None or "" removes the parameter). Any change other than ``page`` starts again
     at the first page."""
-    dropped = set(changes)
-    if dropped - {"page"}:
+    dropped = set(changes) | {"fragment"}
+    if dropped - {"page", "fragment"}:
         dropped.add("page")
     params = [
         (name, value)

@@ -111,7 +111,7 @@ def test_facet_links_narrow_the_same_search(client):
     make_hits(2)
     party = Clause.objects.first().announcement.parties.get()
     page = client.get(URL, {"q": "escrow"}).text
-    assert f'href="?q=escrow&amp;party={party.slug}"' in page
+    assert f'href="/search/?q=escrow&amp;party={party.slug}"' in page
 
 
 def test_the_feed_link_appears_only_when_feeds_exist(client):
@@ -224,3 +224,22 @@ def test_a_query_with_nothing_to_search_is_a_400_that_says_so(client):
     response = client.get(URL, {"q": "***"})
     assert response.status_code == 400
     assert "nothing to search for" in response.text
+
+
+def test_a_broad_search_leaves_its_facets_to_a_second_request(client, monkeypatch):
+    monkeypatch.setattr("kb.views.FACETS_INLINE_UP_TO", 2)
+    make_hits(3)
+    page = client.get(URL, {"q": "escrow"}).text
+    assert 'data-facets-url="/search/facets/?q=escrow&amp;fragment=1"' in page
+    assert "Narrow down" not in page
+    assert "Download the clauses:" in page
+    fragment = client.get("/search/facets/", {"q": "escrow", "fragment": "1"}).text
+    assert "Narrow down" in fragment and "<html" not in fragment
+    assert 'href="/search/?q=escrow&amp;kind=joint_statement"' in fragment
+    # Counted once, they come with the page until the index changes.
+    assert "Narrow down" in client.get(URL, {"q": "escrow"}).text
+    assert "Narrow down" in client.get("/search/facets/", {"q": "escrow"}).text
+
+
+def test_the_facets_of_a_bad_search_are_a_400(client):
+    assert client.get("/search/facets/", {"date_from": "someday"}).status_code == 400

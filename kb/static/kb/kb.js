@@ -52,7 +52,24 @@
     });
   }
 
+  /* A broad search leaves its facets (counts over every match) to a second request: fetch
+     them into the sidebar. Without this the placeholder is a link to the same counts. */
+  function loadDeferredFacets() {
+    document.querySelectorAll("[data-facets-url]").forEach(function (holder) {
+      fetch(holder.dataset.facetsUrl, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null) return;
+          var template = document.createElement("template");
+          template.innerHTML = html;
+          holder.replaceWith(template.content);
+        })
+        .catch(function () { /* the link stays */ });
+    });
+  }
+
   addCopyButtons();
+  loadDeferredFacets();
   autosubmitFilters();
   collapseSidebarOnPhone();
 })();
