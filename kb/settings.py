@@ -164,6 +164,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its "next" is missing or unsafe (another site): the admin's
+# index, not Django's default /accounts/profile/, which kb does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
 # username from one address, that pair is refused for KB_LOGIN_LOCKOUT_MINUTES.
