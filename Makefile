@@ -1,5 +1,7 @@
 # kb: `make run` serves the demo, `make test` runs the whole suite. Both set up what they need.
 SHELL := /bin/bash
+# `make run` serves on 127.0.0.1:$(PORT); `PORT=8001 make run` or `make run PORT=8001`.
+PORT ?= 8000
 PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,8 +20,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# ensure_database: on PostgreSQL, create DATABASE_URL's database when the server allows it,
+# or stop with one line saying how.
 migrate: setup
 	mkdir -p var
+	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -28,7 +33,7 @@ demo: migrate
 	$(BIN)/python manage.py search_index update
 
 run: demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: the environment must say DEBUG=0 and give SECRET_KEY and ALLOWED_HOSTS
 # (see README, "Running in production"); WEB_CONCURRENCY sets the number of gunicorn workers.

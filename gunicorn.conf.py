@@ -54,7 +54,9 @@ timeout = 30
 graceful_timeout = 30
 # Never restart workers after some number of requests: see above.
 max_requests = 0
-# The proxy connects from 127.0.0.1; it is the only one whose X-Forwarded-* we honour.
-forwarded_allow_ips = "127.0.0.1"
+# The proxy connects from 127.0.0.1 unless FORWARDED_ALLOW_IPS (comma-separated) says
+# otherwise; only its X-Forwarded-* are honoured, here and by kb's login throttling
+# (settings.KB_PROXY_ADDRESSES reads the same variable).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
 accesslog = "-"
 errorlog = "-"

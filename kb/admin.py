@@ -335,7 +335,26 @@ def _m2m_snapshots(records, field) -> dict[int, str]:
     return {history_id: ", ".join(found) for history_id, found in names.items()}
 
 
-class GuardedHistoryAdmin(SimpleHistoryAdmin):
+class PermissionFirstHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's history pages, refusing a user without the model's permission
+    before looking the record up: simple_history looks first, so a Reader got a 403
+    for a record that exists and a 404 for one that does not (as Django's change and
+    delete views do, both are now a 403)."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_history_permission(request)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_history_permission(request)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _check_history_permission(self, request):
+        if not self.has_view_history_or_change_history_permission(request):
+            raise PermissionDenied
+
+
+class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
     """History with a field-by-field diff and a one-click revert per version."""
 
     form = VersionGuardedForm
@@ -401,6 +420,7 @@ class GuardedHistoryAdmin(SimpleHistoryAdmin):
     def revert_view(self, request, object_id, history_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        self._check_history_permission(request)
         obj = self.get_object(request, object_id)
         if obj is not None and not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
@@ -806,7 +826,7 @@ class ClauseAdmin(GuardedHistoryAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(PermissionFirstHistoryAdmin):
     list_display = ["name", "short_name", "slug", "website"]
     search_fields = ["name", "short_name", "aliases", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -814,7 +834,7 @@ class PartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(PermissionFirstHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -150,6 +150,19 @@ def clause_ref(request, clause: Clause) -> dict:
     }
 
 
+def name_order(name: str) -> tuple[str, str]:
+    """Names in alphabetical order whatever their case, the same on every database."""
+    return name.casefold(), name
+
+
+def clause_parties(clause: Clause) -> list[Party]:
+    """The parties a clause concerns: those it names and those of its announcement
+    (as the party filter counts them), each once, by name."""
+    parties = {party.pk: party for party in clause.parties.all()}
+    parties.update((party.pk, party) for party in clause.announcement.parties.all())
+    return sorted(parties.values(), key=lambda party: name_order(party.name))
+
+
 def clause_json(request, clause: Clause) -> dict:
     """A clause as the API and the JSON export show it. Expects the loading plan of
     ``api_clauses()``."""
@@ -170,16 +183,18 @@ def clause_json(request, clause: Clause) -> dict:
         else None,
         "superseded_by": [clause_ref(request, later) for later in clause.published_successors],
         "topics": [topic_ref(request, topic) for topic in clause.topics.all()],
-        "parties": [party_ref(request, party) for party in clause.parties.all()],
+        "parties": [party_ref(request, party) for party in clause_parties(clause)],
     }
 
 
 def api_clauses(queryset):
-    """The loading plan of every clause the API and the exports show: four queries
-    however many rows (one for the rows, one each for topics, parties, successors)."""
+    """The loading plan of every clause the API and the exports show: five queries
+    however many rows (one for the rows, one each for topics, parties, the
+    announcements' parties, successors)."""
     return queryset.select_related("announcement", "supersedes__announcement").prefetch_related(
         Prefetch("topics", queryset=Topic.objects.only("name", "slug")),
         Prefetch("parties", queryset=Party.objects.only("name", "slug")),
+        Prefetch("announcement__parties", queryset=Party.objects.only("name", "slug")),
         Prefetch(
             "successors",
             queryset=Clause.objects.published().only("heading", "supersedes_id"),

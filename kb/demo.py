@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from kb.dates import PartialDate
+from kb.importers.base import PartyLookup
 from kb.importers.statement import ImportResult, import_statement, parse_statement_bytes
 from kb.models import Announcement, Clause, ClauseEffect, Party, Status, Topic
 
@@ -214,7 +215,8 @@ def load_demo() -> ImportResult:
 
 
 def apply_demo_curation(result: ImportResult) -> None:
-    parties = {name: _party(name) for name in PARTIES}
+    lookup = PartyLookup()
+    parties = {name: _party(name, lookup) for name in PARTIES}
     bound = [parties[name] for name in BOUND_PARTIES]
     topics = {name: _topic(name, description) for name, description in TOPICS.items()}
     announcements = {STATEMENT: result.statement} | {
@@ -255,8 +257,11 @@ def apply_demo_curation(result: ImportResult) -> None:
         clause.parties.set(bound)
 
 
-def _party(name: str) -> Party:
-    party, _ = Party.objects.get_or_create(slug=slugify(name), defaults={"name": name})
+def _party(name: str, lookup: PartyLookup) -> Party:
+    party, new = lookup.get_or_new(name)
+    if new:
+        party.full_clean()
+        party.save()
     return party
 
 

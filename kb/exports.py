@@ -12,19 +12,25 @@ only a worker that stops answering, never a long response.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Iterator
 
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 
-from kb.api import api_clauses, clause_json, iso
+from kb.api import api_clauses, clause_json, iso, name_order
 from kb.filters import ClauseFilter
-from kb.models import Clause, Status
+from kb.models import Announcement, Clause, Status
 from kb.search.results import SearchHits
 
 EXPORT_FORMATS = ("csv", "json")
+# A download is named for its search: "kb-clauses-exclusive-license-2026-12-04.csv";
+# the query's slug keeps at most this many characters (whole words).
+FILE_NAME_QUERY_CHARS = 60
 # A spreadsheet runs a cell that starts with one of these as a formula
 # (OWASP "CSV injection"); tab and carriage return can hide such a start.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -77,6 +83,7 @@ CSV_FIELDS = [
     "effective_until_precision",
     "supersedes_id",
     "supersedes__announcement__status",
+    "announcement_id",
 ]
 
 
@@ -124,27 +131,35 @@ def csv_row(
     return [neutralise_formula(row[column]) for column in CSV_COLUMNS]
 
 
-def _names_by_clause(links, name: str, clause_ids: list[int]) -> dict[int, list[str]]:
-    """``{clause id: [names]}`` (alphabetical, as every page lists them) from a link table."""
+def _names_by(links, key: str, name: str, ids: list[int]) -> dict[int, list[str]]:
+    """``{id: [names]}`` from a link table, for the rows whose ``key`` is in ``ids``."""
     names = defaultdict(list)
-    rows = links.objects.filter(clause_id__in=clause_ids).values_list("clause_id", name)
-    for clause_id, value in rows.order_by(name):
-        names[clause_id].append(value)
+    for row_id, value in links.objects.filter(**{f"{key}__in": ids}).values_list(key, name):
+        names[row_id].append(value)
     return names
 
 
 def _csv_records(hits: SearchHits) -> Iterator[tuple[dict, list[str], list[str]]]:
     """Each matching clause's values with its topic and party names, a chunk of the
-    search's results at a time (published clauses only, in the search's order)."""
+    search's results at a time (published clauses only, in the search's order). Its
+    parties are those it names and those of its announcement, as the pages and the
+    party filter count them; names in alphabetical order, each once."""
     published = Clause.objects.published()
     for chunk in hits.hit_chunks():
         ids = [hit.key.pk for hit in chunk]
         rows = {values["id"]: values for values in published.filter(pk__in=ids).values(*CSV_FIELDS)}
-        topics = _names_by_clause(Clause.topics.through, "topic__name", ids)
-        parties = _names_by_clause(Clause.parties.through, "party__name", ids)
+        topics = _names_by(Clause.topics.through, "clause_id", "topic__name", ids)
+        parties = _names_by(Clause.parties.through, "clause_id", "party__name", ids)
+        announcement_parties = _names_by(
+            Announcement.parties.through,
+            "announcement_id",
+            "party__name",
+            list({values["announcement_id"] for values in rows.values()}),
+        )
         for pk in ids:
             if pk in rows:
-                yield rows[pk], topics[pk], parties[pk]
+                names = {*parties[pk], *announcement_parties[rows[pk]["announcement_id"]]}
+                yield rows[pk], sorted(topics[pk], key=name_order), sorted(names, key=name_order)
 
 
 class _Echo:
@@ -198,6 +213,22 @@ def export_response(request, filterset: ClauseFilter):
         response = StreamingHttpResponse(
             _json_chunks(request, hits), content_type="application/json"
         )
-    response["Content-Disposition"] = f'attachment; filename="kb-clauses.{export_format}"'
+    name = export_file_name(request.GET.get("q", ""), export_format, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Result-Count"] = str(len(hits))
     return response
+
+
+def export_file_name(query: str, export_format: str, day: dt.date) -> str:
+    """The download's name: the search's query as a slug (ASCII letters, digits and
+    hyphens only, so nothing a header could be broken with) and the day, e.g.
+    ``kb-clauses-exclusive-license-2026-12-04.csv``; ``kb-clauses-2026-12-04.csv``
+    when the query leaves no such character."""
+    words = slugify(query).replace("_", "-").split("-")
+    slug = ""
+    for word in filter(None, words):
+        if len(slug) + len(word) + 1 > FILE_NAME_QUERY_CHARS:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    slug = slug or slugify(query)[:FILE_NAME_QUERY_CHARS].strip("-_")
+    return "-".join(filter(None, ["kb-clauses", slug, day.isoformat()])) + f".{export_format}"

@@ -16,7 +16,7 @@ from django import forms
 from django.utils.functional import cached_property
 
 from kb.dates import PartialDate
-from kb.models import AnnouncementKind, Clause, ClauseEffect, Party, Topic
+from kb.models import AnnouncementKind, Clause, ClauseEffect
 from kb.public import public_parties, public_topics
 from kb.search import schema
 from kb.search.compiler import Filters
@@ -99,14 +99,17 @@ class ClauseFilter(django_filters.FilterSet):
     document_types: tuple[str, ...] = (schema.CLAUSE,)
 
     q = SearchQueryFilter(label="Search", method=_engine, required=False)
+    # Public parties and topics only: one named only by drafts is refused like a slug
+    # that does not exist, so a search (or the API, a feed, an export) never tells
+    # the two apart (kb/public.py).
     party = django_filters.ModelChoiceFilter(
-        queryset=Party.objects.only("pk", "slug", "name"),
+        queryset=public_parties().only("pk", "slug", "name"),
         to_field_name="slug",
         method=_engine,
         label="Party",
     )
     topic = django_filters.ModelChoiceFilter(
-        queryset=Topic.objects.only("pk", "slug", "name"),
+        queryset=public_topics().only("pk", "slug", "name"),
         to_field_name="slug",
         method=_engine,
         label="Topic",

@@ -1,5 +1,7 @@
 """Hooks for django-axes, which throttles logins to the admin (settings: ``AXES_*``)."""
 
+import ipaddress
+
 from django.conf import settings
 from django.shortcuts import render
 
@@ -9,13 +11,38 @@ def client_address(request) -> str | None:
 
     Behind the TLS-terminating proxy (production), REMOTE_ADDR is the proxy's own
     address for everyone; the proxy appends the real client's address to
-    X-Forwarded-For, so its last entry is the one we can trust (earlier entries are
-    whatever the client chose to send).
+    X-Forwarded-For, so its last entry is the one to lock (earlier entries are
+    whatever the client chose to send). The header is believed only on a request
+    from one of the proxy's addresses (``KB_PROXY_ADDRESSES``, the
+    ``FORWARDED_ALLOW_IPS`` gunicorn.conf.py reads too): a client that reaches
+    gunicorn past the proxy could otherwise send a new address with every guess.
     """
+    remote = request.META.get("REMOTE_ADDR")
+    if not _is_proxy(remote):
+        return remote
     forwarded_for = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded_for.strip():
-        return forwarded_for.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR")
+    client = forwarded_for.rsplit(",", 1)[-1].strip()
+    return client if _is_address(client) else remote
+
+
+def _is_proxy(address: str | None) -> bool:
+    proxies = settings.KB_PROXY_ADDRESSES
+    if "*" in proxies:
+        return True
+    if not _is_address(address):
+        return False
+    return any(
+        _is_address(proxy) and ipaddress.ip_address(proxy) == ipaddress.ip_address(address)
+        for proxy in proxies
+    )
+
+
+def _is_address(text: str | None) -> bool:
+    try:
+        ipaddress.ip_address(text or "")
+    except ValueError:
+        return False
+    return True
 
 
 def login_locked_out(request, original_response=None, credentials=None):

@@ -101,7 +101,13 @@ SCHEMAS = {
             "supersedes": _nullable(_ref("ClauseRef")),
             "superseded_by": {"type": "array", "items": _ref("ClauseRef")},
             "topics": {"type": "array", "items": _ref("TopicRef")},
-            "parties": {"type": "array", "items": _ref("PartyRef")},
+            "parties": {
+                "type": "array",
+                "items": _ref("PartyRef"),
+                "description": "The parties the clause concerns: those it names and "
+                "those of its announcement (as the party filter counts them), each once, "
+                "by name.",
+            },
         }
     ),
     "Topic": _object(

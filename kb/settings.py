@@ -164,6 +164,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where a login goes when its "next" is missing or unsafe (another site): the admin's
+# index, not Django's default /accounts/profile/, which kb does not have.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
 # username from one address, that pair is refused for KB_LOGIN_LOCKOUT_MINUTES.
@@ -175,6 +178,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kb.login_throttle.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "kb.login_throttle.client_address"
+# The reverse proxy's addresses, comma-separated: only a request from one of them has
+# its X-Forwarded-For believed (the address login throttling locks). The same
+# variable sets gunicorn's forwarded_allow_ips (gunicorn.conf.py); "*" believes
+# every client, safe only where nothing but the proxy can reach gunicorn.
+KB_PROXY_ADDRESSES = env_list("FORWARDED_ALLOW_IPS", ["127.0.0.1"])
 
 # Request limits: nothing a staff member sends legitimately comes near these, and a
 # request past them gets HTTP 400. Form bodies (a pasted statement is well under 1 MB):

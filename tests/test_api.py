@@ -235,6 +235,21 @@ def test_topics_and_parties_count_published_records(client, records):
     assert [(p["slug"], p["announcement_count"]) for p in parties] == [("microsoft", 2)]
 
 
+def test_a_clause_concerns_its_own_parties_and_its_announcements(client, records):
+    """As the party filter counts them: the second clause names no party itself."""
+    acme = make_party("acme")
+    records["second"].parties.add(acme)
+    for url in (
+        reverse("api:clause", args=[records["second"].pk]),
+        reverse("api:announcement", args=[records["second"].announcement.slug]),
+    ):
+        found = get_json(client, url)
+        clause = found["clauses"][0] if "clauses" in found else found
+        assert [party["slug"] for party in clause["parties"]] == ["acme", "microsoft"]
+    listed = get_json(client, reverse("api:clauses"), {"party": "microsoft"})["results"]
+    assert {len(clause["parties"]) for clause in listed} == {1, 2}
+
+
 LISTS = ["api:announcements", "api:clauses", "api:topics", "api:parties"]
 
 
@@ -253,8 +268,8 @@ def build(count):
     [
         ("api:announcements", 3),
         # the search index's pending-changes check, the page (the engine counts), and
-        # its 3 prefetches (topics, parties, later clauses)
-        ("api:clauses", 5),
+        # its 4 prefetches (topics, parties, announcements' parties, later clauses)
+        ("api:clauses", 6),
         # the page and its count, plus the two counts of published_counts(), cached after
         ("api:topics", 4),
         ("api:parties", 4),

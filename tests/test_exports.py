@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import json
 
@@ -7,12 +8,20 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from kb import exports
 from kb.exports import CSV_COLUMNS, export_response, neutralise_formula
 from kb.filters import SearchFilter
 from kb.search import engine, results
-from tests.factories import index_now, make_clause, make_lineage, make_party, make_topic
+from tests.factories import (
+    index_now,
+    make_announcement,
+    make_clause,
+    make_lineage,
+    make_party,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +66,9 @@ def test_a_csv_export_has_a_header_and_one_row_per_clause():
     response = export("csv")
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert 'filename="kb-clauses.csv"' in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="kb-clauses-{timezone.localdate().isoformat()}.csv"'
+    )
     rows = csv_rows(response)
     assert list(rows[0]) == CSV_COLUMNS
     assert [int(row["id"]) for row in rows] == [second.pk, first.pk]
@@ -124,9 +135,9 @@ def test_an_export_reads_rows_in_chunks_with_the_same_queries_for_each_chunk(mon
     with CaptureQueriesContext(connection) as three_chunks:
         body(export("csv"))
     # The search index's pending-changes check once, then the same queries for each
-    # chunk: its rows, its topics and its parties.
-    assert len(one_chunk) == 1 + 3
-    assert len(three_chunks) == 1 + 3 * 3
+    # chunk: its rows, its topics, its parties and its announcements' parties.
+    assert len(one_chunk) == 1 + 4
+    assert len(three_chunks) == 1 + 3 * 4
 
 
 @pytest.mark.parametrize(
@@ -136,3 +147,53 @@ def test_an_exports_links_are_those_reverse_gives(rf, route, value):
     request = rf.get("/search/", secure=True)
     link = exports.LinkMaker(request, route)
     assert link(value) == request.build_absolute_uri(reverse(route, args=[value]))
+
+
+def test_a_clause_without_parties_of_its_own_lists_its_announcements():
+    """As an imported CUAD contract's clauses: the parties are the contract's."""
+    contract = make_announcement(parties=[make_party("Acme Widgets, Inc."), make_party("Birch")])
+    make_clause(contract, "Grant", "Licensor grants Licensee a licence.")
+    (row,) = csv_rows(export("csv"))
+    assert row["parties"] == "Acme Widgets, Inc.; Birch"
+    (record,) = json.loads(body(export("json")))
+    assert [party["name"] for party in record["parties"]] == ["Acme Widgets, Inc.", "Birch"]
+
+
+def test_a_clause_lists_its_own_parties_and_its_announcements_once_each_by_name():
+    acme, zeta, beta = make_party("Acme"), make_party("Zeta"), make_party("beta")
+    make_clause(make_announcement(parties=[acme, beta]), parties=[zeta, acme])
+    (row,) = csv_rows(export("csv"))
+    assert row["parties"] == "Acme; beta; Zeta"
+    (record,) = json.loads(body(export("json")))
+    assert [party["slug"] for party in record["parties"]] == ["acme", "beta", "zeta"]
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("exclusive license", "kb-clauses-exclusive-license-2026-12-04"),
+        ('"Exclusive  License" OR -royalty*', "kb-clauses-exclusive-license-or-royalty-2026-12-04"),
+        ("", "kb-clauses-2026-12-04"),
+        ("日本 ★", "kb-clauses-2026-12-04"),
+        ('x"\r\nSet-Cookie: a=b; \\"', "kb-clauses-x-set-cookie-ab-2026-12-04"),
+        ("terminate " * 20, "kb-clauses" + "-terminate" * 6 + "-2026-12-04"),
+        ("a" * 100, "kb-clauses-" + "a" * 60 + "-2026-12-04"),
+    ],
+    ids=["words", "syntax", "none", "no-ascii", "header-injection", "long", "one-long-word"],
+)
+def test_a_download_is_named_for_its_search_and_day(query, name, export_format):
+    assert (
+        exports.export_file_name(query, export_format, dt.date(2026, 12, 4))
+        == f"{name}.{export_format}"
+    )
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_the_search_pages_download_names_its_query(client, export_format):
+    make_clause(heading="Exclusive license", text="An exclusive license.")
+    response = client.get(reverse("kb:search"), {"q": "exclusive license", "format": export_format})
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="kb-clauses-exclusive-license-{today}.{export_format}"'
+    )

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.db.models import Q
+from django.urls import reverse, reverse_lazy
 
 from kb.dates import DatePrecision
 from kb.filters import ClauseFilter, named_facets
@@ -159,3 +160,49 @@ def test_facets_never_count_drafts(records):
         "microsoft": 1,
         "amazon": 1,
     }
+
+
+# Every surface of the filters answers a party or topic only drafts use as it answers
+# one that does not exist: nothing tells an unannounced partner's slug from a guess.
+SURFACES = {
+    "search page": (reverse_lazy("kb:search"), {}),
+    "CSV export": (reverse_lazy("kb:search"), {"format": "csv"}),
+    "JSON export": (reverse_lazy("kb:search"), {"format": "json"}),
+    "API": (reverse_lazy("api:clauses"), {}),
+    "search feed": (reverse_lazy("kb:feed_search"), {}),
+}
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+@pytest.mark.parametrize("field", ["party", "topic"])
+def test_a_party_or_topic_only_unpublished_records_use_is_answered_as_an_unknown_one(
+    client, surface, status, field
+):
+    secret = {
+        "party": make_party("Secret Partner", slug="secret-partner"),
+        "topic": make_topic("Secret Topic", slug="secret-topic"),
+    }
+    hidden = make_announcement(status=status, parties=[secret["party"]])
+    make_clause(hidden, "Escrow", "The escrow agent.", topics=[secret["topic"]])
+    make_clause(make_announcement(), "Escrow", "The escrow agent.")
+    url, params = SURFACES[surface]
+    slug = secret[field].slug
+    unknown = slug[:-1] + "x"
+
+    def answer(value):
+        response = client.get(url, {**params, field: value})
+        body = response.streaming_content if response.streaming else [response.content]
+        return response.status_code, b"".join(body).replace(value.encode(), b"SLUG")
+
+    assert answer(slug) == answer(unknown)
+    assert answer(slug)[0] == 400
+
+
+@pytest.mark.parametrize("field", ["party", "topic"])
+def test_a_published_records_party_or_topic_still_filters(client, field):
+    party, topic = make_party("Acme"), make_topic("Escrow")
+    make_clause(make_announcement(parties=[party]), "Escrow", "The escrow agent.", topics=[topic])
+    value = {"party": party.slug, "topic": topic.slug}[field]
+    assert len(filtered(**{field: value})) == 1
+    assert client.get(reverse("api:clauses"), {field: value}).json()["count"] == 1

@@ -14,6 +14,7 @@ from kb.importers.cuad import (
     parse_parties,
 )
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status, Topic
+from tests.factories import make_party
 from tests.samples import CuadRow, write_cuad_sample
 
 GRANT = "Licensor hereby grants Licensee a non-exclusive license to use the Software in Canada."
@@ -221,3 +222,98 @@ def test_a_missing_contract_text_names_the_line(tmp_path):
 def test_a_two_digit_year_is_refused_with_its_line(tmp_path):
     with pytest.raises(CuadFormatError, match=r"line 2, column 'Agreement Date-Answer'.*four"):
         parse_one(tmp_path, agreement_date="5/8/14")
+
+
+# --- titles, whitespace and parties as the data set has them ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "title"),
+    [
+        ("Cooperation Agreement (", "Cooperation Agreement"),
+        ("COLLABORATION AGREEMENT (“A", "COLLABORATION AGREEMENT"),
+        (
+            "MANUFACTURING, DESIGN AND MARKETING AGREEMENT (t",
+            "MANUFACTURING, DESIGN AND MARKETING AGREEMENT",
+        ),
+        (
+            "RESTATED NET INVESTMENT INCOME MAINTENANCE AGREEMENT,",
+            "RESTATED NET INVESTMENT INCOME MAINTENANCE AGREEMENT",
+        ),
+        (
+            "CO-BRANDING AGREEMENT                                      (FORM)",
+            "CO-BRANDING AGREEMENT (FORM)",
+        ),
+        ("                           CONTENT LICENSING AGREEMENT", "CONTENT LICENSING AGREEMENT"),
+        ("AMENDMENT NO. 3\n\n MANUFACTURING AGREEMENT", "AMENDMENT NO. 3 MANUFACTURING AGREEMENT"),
+        ("(", "ACME_20140508_EX-10.1_License Agreement"),
+    ],
+    ids=[
+        "open-bracket",
+        "open-quote",
+        "cut-word",
+        "comma",
+        "gap",
+        "indent",
+        "lines",
+        "nothing-left",
+    ],
+)
+def test_a_title_is_one_line_without_what_the_data_set_cut_off(tmp_path, cell, title):
+    assert parse_one(tmp_path, document_name=cell).title == title
+
+
+def test_texts_lose_runs_of_whitespace_and_keep_their_paragraphs(tmp_path):
+    schedule = (
+        'Licensee shall pay a royalty ("Royalty Schedule"):   Subscribers  \n\n\n\n  (a) 6.25%'
+    )
+    text = (
+        f"LICENSE   AGREEMENT\n\n\n\n    Made    on May 8, 2014.\n\n{schedule}\n\n\n4. Notices.\n"
+    )
+    contract = parse_one(tmp_path, text=text, spans={"License Grant": [schedule]})
+    (clause,) = contract.clauses
+    assert clause.text == (
+        'Licensee shall pay a royalty ("Royalty Schedule"): Subscribers\n\n(a) 6.25%'
+    )
+    assert (
+        clause.heading == 'Licensee shall pay a royalty ("Royalty Schedule"): Subscribers (a) 6.25%'
+    )
+    assert contract.remaining_text == (
+        "LICENSE AGREEMENT\n\nMade on May 8, 2014.\n\n[…]\n\n4. Notices."
+    )
+
+
+def test_party_names_are_one_line(tmp_path):
+    contract = parse_one(tmp_path, parties=["Acme   Widgets,\n  Inc."], parties_answer="")
+    assert contract.parties == ("Acme Widgets, Inc.",)
+
+
+def test_the_names_of_one_party_in_a_contract_are_one_party():
+    spans = ["MICROSOFT CORPORATION", "Microsoft", "Acme", "Acme Ltd.", "ACME LIMITED"]
+    assert parse_parties(spans, "") == ("Microsoft", "Acme Ltd.")
+
+
+@pytest.mark.django_db
+def test_contracts_naming_one_party_differently_share_it(tmp_path):
+    rows = [
+        sample_row(filename="A_Agreement.pdf", parties=["MICROSOFT CORPORATION"]),
+        sample_row(filename="B_Agreement.pdf", parties=["Microsoft"]),
+        sample_row(filename="C_Agreement.pdf", parties=["Microsoft Corp."]),
+    ]
+    call_command("import_cuad", write_cuad_sample(tmp_path, rows), verbosity=0)
+    (microsoft,) = Party.objects.all()
+    assert (microsoft.name, microsoft.slug) == ("MICROSOFT CORPORATION", "microsoft-corporation")
+    assert microsoft.announcements.count() == 3
+
+
+@pytest.mark.django_db
+def test_a_party_known_by_another_spelling_or_an_alias_is_reused(tmp_path):
+    existing = make_party("Acme Widgets", aliases="Acme")
+    rows = [
+        sample_row(filename="A_Agreement.pdf", parties=["ACME WIDGETS, INC.", "Acme"]),
+        sample_row(filename="B_Agreement.pdf", parties=["Acme Widgets Ltd"]),
+    ]
+    call_command("import_cuad", write_cuad_sample(tmp_path, rows), verbosity=0)
+    assert list(Party.objects.all()) == [existing]
+    for announcement in Announcement.objects.all():
+        assert list(announcement.parties.all()) == [existing]

@@ -196,3 +196,25 @@ def test_each_restored_record_has_one_revision_with_its_relations(knowledge_base
     assert revision.supersedes_id == clause.supersedes_id
     first = Clause.objects.get(heading="A term")
     assert [row.topic.slug for row in first.history.get().topics.all()] == ["safety"]
+
+
+def test_parties_of_one_name_in_a_document_become_one_with_the_other_name_as_alias(
+    knowledge_base, capsys, tmp_path
+):
+    """A document made before importers shared one party lookup may hold "Microsoft"
+    and "MICROSOFT CORPORATION" (CUAD's spelling): restored, they are one party."""
+    duplicate = {"slug": "microsoft-corporation", "name": "MICROSOFT CORPORATION"}
+    duplicate |= {"short_name": "", "aliases": "", "website": ""}
+    knowledge_base["parties"].append(duplicate)
+    knowledge_base["announcements"][0]["parties"].append("microsoft-corporation")
+    path = tmp_path / "kb.json"
+    path.write_text(json.dumps(knowledge_base), encoding="utf-8")
+    _flush()
+    call_command("import_kb", str(path))
+    assert "(1 more merged into a party of the same name)" in capsys.readouterr().out
+    microsoft = Party.objects.get(slug="microsoft")
+    assert microsoft.alias_list == ["MICROSOFT CORPORATION"]
+    assert not Party.objects.filter(slug="microsoft-corporation").exists()
+    first = Announcement.objects.get(slug=knowledge_base["announcements"][0]["slug"])
+    assert list(first.parties.filter(slug__startswith="microsoft")) == [microsoft]
+    assert microsoft.history.count() == 1

@@ -138,3 +138,71 @@ def test_a_draft_is_a_404_that_does_not_name_it_even_for_its_publisher(
     response = client.get(draft.get_absolute_url())
     assert response.status_code == 404
     assert draft.title not in response.text
+
+
+# The admin: what a role may not see, it may not probe either ---------------------------
+
+
+def history_pages(records) -> dict:
+    """Each admin page about one record's history: (method, args for an existing
+    record, args for a missing one)."""
+    missing = 987654
+    pages = {}
+    for model in ("announcement", "clause", "party", "topic"):
+        record = records[model]
+        version = record.history.latest().history_id
+        pages[f"{model}_history"] = ("get", [record.pk], [missing])
+        # Announcements and clauses revert through the workflow; parties and topics
+        # have simple_history's page of one version.
+        other = (
+            ("revert", "post") if model in ("announcement", "clause") else ("simple_history", "get")
+        )
+        pages[f"{model}_{other[0]}"] = (other[1], [record.pk, version], [missing, version])
+    return pages
+
+
+@pytest.mark.parametrize("role", ["no role", "Readers"])
+def test_a_role_without_the_models_permission_gets_403_from_history_pages_whether_or_not_the_record_exists(  # noqa: E501
+    client, records_by_status, role
+):
+    client.force_login(make_user() if role == "no role" else make_user(role=role))
+    records = records_by_status[Status.DRAFT]
+    answers = {}
+    for page, (method, existing, missing) in history_pages(records).items():
+        name = f"admin:kb_{page}"
+        answers[page] = (
+            getattr(client, method)(reverse(name, args=existing)).status_code,
+            getattr(client, method)(reverse(name, args=missing)).status_code,
+        )
+    assert answers == dict.fromkeys(answers, (403, 403))
+
+
+def test_an_editor_still_reads_a_records_history_and_gets_404_for_a_missing_one(
+    client, records_by_status, editor
+):
+    client.force_login(editor)
+    party = records_by_status[Status.DRAFT]["party"]
+    assert client.get(reverse("admin:kb_party_history", args=[party.pk])).status_code == 200
+    assert client.get(reverse("admin:kb_party_history", args=[987654])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", ""],
+    ids=["other-site", "scheme-relative", "none"],
+)
+def test_a_login_never_leaves_the_site_and_lands_on_the_admin_index(client, next_url):
+    make_user("nina", password="pw-nina-12345", role="Editors")
+    data = {"username": "nina", "password": "pw-nina-12345"}
+    response = client.post(reverse("admin:login") + (f"?next={next_url}" if next_url else ""), data)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    assert client.get(response.url).status_code == 200
+
+
+def test_a_login_goes_on_to_a_page_of_the_site(client, settings, records_by_status):
+    settings.KB_REQUIRE_LOGIN = True
+    make_user("rita", password="pw-rita-12345", role="Readers")
+    data = {"username": "rita", "password": "pw-rita-12345"}
+    response = client.post(reverse("admin:login") + "?next=/search/%3Fq%3Descrow", data)
+    assert response.url == "/search/?q=escrow"

@@ -33,6 +33,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from kb.dates import DatePrecision, PartialDate
+from kb.importers.base import PartyLookup, collapse_whitespace, normalise_text, party_key
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status, Topic
 
 CREDIT = "CUAD v1, The Atticus Project, CC BY 4.0"
@@ -96,10 +97,6 @@ class CuadContract:
 # --- small pure helpers ---------------------------------------------------------------
 
 
-def collapse_whitespace(text: str) -> str:
-    return " ".join(text.split())
-
-
 def heading_from_text(text: str) -> str:
     """The clause's own first words, cut at a word boundary ("Licensee shall not …")."""
     heading = ""
@@ -109,6 +106,20 @@ def heading_from_text(text: str) -> str:
             return (heading or word[:HEADING_MAX_CHARS]).rstrip(",;:-–—") + " …"
         heading = candidate
     return heading
+
+
+# A title cell ends in an opening bracket or quote the data set cut off with what
+# followed it: "Cooperation Agreement (", "COLLABORATION AGREEMENT (“A".
+_UNCLOSED_TAIL = re.compile(r"\s*[(\[][^)\]]*$")
+_TITLE_TRAILING = " ,;:-–—(“\"'"
+
+
+def clean_title(text: str) -> str:
+    """A contract's title on one line, without a bracket left open at its end (and
+    what the cut left after it) or trailing punctuation."""
+    title = collapse_whitespace(text)
+    title = _UNCLOSED_TAIL.sub("", title) if title.count("(") > title.count(")") else title
+    return title.rstrip(_TITLE_TRAILING)
 
 
 def slug_for(name: str) -> str:
@@ -222,26 +233,35 @@ def _looks_like_a_name(item: str) -> bool:
     )
 
 
+def _preference(name: str) -> tuple[bool, int]:
+    """Of two spellings of one party, the one not in capitals, then the fuller one
+    ("Converge, Inc." rather than "Converge")."""
+    return not name.isupper(), len(name)
+
+
 def parse_parties(spans: list[str], answer: str) -> tuple[str, ...]:
     """The parties' names from the Parties column, without the defined terms the answer
-    column puts in quotes and without fragments; names that differ only in case or
-    punctuation ("E.PIPHANY, INC." / "E.piphany, Inc.") are one party, spelt preferably
-    not in capitals. A name that is the start of another party's name in the same contract
-    ("Ingram" beside "Ingram Micro") is taken as its short form."""
+    column puts in quotes and without fragments; names of one party (``party_key()``:
+    "E.PIPHANY, INC." / "E.piphany, Inc.", "Microsoft" / "MICROSOFT CORPORATION") are
+    one, spelt preferably not in capitals and in full. A name that is the start of
+    another party's name in the same contract ("Ingram" beside "Ingram Micro") is
+    taken as its short form."""
     defined = _defined_terms(answer)
-    by_slug: dict[str, str] = {}
+    by_key: dict[str, str] = {}
     for span in spans:
         name = collapse_whitespace(unicodedata.normalize("NFKC", span)).strip(" ,;:")
         slug = slug_for(name)
         if not slug or not _looks_like_a_name(name) or slug in defined:
             continue
-        current = by_slug.get(slug)
-        if current is None or (current.isupper() and not name.isupper()):
-            by_slug[slug] = name
+        key = party_key(name)
+        current = by_key.get(key)
+        if current is None or _preference(name) > _preference(current):
+            by_key[key] = name
+    slugs = [slug_for(name) for name in by_key.values()]
     return tuple(
         name
-        for slug, name in by_slug.items()
-        if not any(other.startswith(slug + "-") for other in by_slug)
+        for name, slug in zip(by_key.values(), slugs, strict=True)
+        if not any(other.startswith(slug + "-") for other in slugs)
     )
 
 
@@ -268,7 +288,7 @@ def _clauses_and_remaining_text(
             if start >= 0:
                 offsets.append(start)
                 cut.append((start, start + len(part)))
-        text = OMISSION_SHOWN.join(parts)
+        text = OMISSION_SHOWN.join(normalise_text(part) for part in parts)
         heading = heading_from_text(text)
         clause = CuadClause(text=text, heading=heading, categories=tuple(categories))
         # In the contract's order; spans not found in the text follow, in column order.
@@ -288,9 +308,7 @@ def _remove(text: str, intervals: list[tuple[int, int]]) -> str:
             pieces.append(OMISSION_SHOWN.strip())
         position = max(position, end)
     pieces.append(text[position:])
-    remaining = "".join(pieces)
-    remaining = "\n".join(line.rstrip() for line in remaining.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", remaining).strip()
+    return normalise_text("".join(pieces))
 
 
 # --- reading the files ----------------------------------------------------------------------
@@ -466,9 +484,9 @@ def parse_cuad(
                 break
 
         title_spans = spans(DOCUMENT_NAME, spans_at[DOCUMENT_NAME])
-        title = collapse_whitespace(cells[answers_at[DOCUMENT_NAME]])
-        title = title or collapse_whitespace(title_spans[0] if title_spans else "")
-        title = title or Path(filename).stem
+        title = clean_title(cells[answers_at[DOCUMENT_NAME]])
+        title = title or clean_title(title_spans[0] if title_spans else "")
+        title = title or collapse_whitespace(Path(filename).stem)
 
         clauses, remaining_text = _clauses_and_remaining_text(
             [(name, spans(name, index)) for name, index in clause_columns], contract_text
@@ -508,14 +526,15 @@ def import_cuad(
     leaves the database as it was, never a half-imported contract.
 
     Natural keys make a re-run change nothing: a contract whose announcement slug exists
-    is left as it is (an editor may have corrected it since), parties and topics are
-    found by slug or name before any is created.
+    is left as it is (an editor may have corrected it since), topics are found by slug
+    or name and parties by ``PartyLookup`` (one party for one name, whichever importer
+    made it) before any is created.
     """
     counts = CuadImportCounts()
     now = timezone.now()
     with transaction.atomic():
         topics = _ensure_topics(categories, counts)
-        parties: dict[str, Party] = {}
+        parties = PartyLookup()
         for batch in itertools.batched(contracts, batch_size):
             _import_batch(batch, topics, parties, now, counts)
             if on_contract:
@@ -549,34 +568,21 @@ def _ensure_topics(categories: list[CuadCategory], counts: CuadImportCounts) -> 
     return topics
 
 
-def _ensure_parties(
-    names: Iterable[str], parties: dict[str, Party], counts: CuadImportCounts
-) -> None:
-    wanted: dict[str, str] = {}
+def _ensure_parties(names: Iterable[str], parties: PartyLookup, counts: CuadImportCounts) -> None:
+    missing = []
     for name in names:
-        slug = slug_for(name)
-        if slug not in parties and slug not in wanted:
-            wanted[slug] = name
-    if not wanted:
-        return
-    found = Party.objects.filter(slug__in=wanted) | Party.objects.filter(name__in=wanted.values())
-    for party in found:
-        parties[party.slug] = party
-        parties[slug_for(party.name)] = party
-    missing = [Party(name=name, slug=slug) for slug, name in wanted.items() if slug not in parties]
-    for party in missing:
-        party.clean_fields()
-    for party in bulk_create_with_history(
-        missing, Party, default_change_reason="Imported from CUAD v1"
-    ):
-        parties[party.slug] = party
+        party, new = parties.get_or_new(name)
+        if new:
+            party.clean_fields()
+            missing.append(party)
+    bulk_create_with_history(missing, Party, default_change_reason="Imported from CUAD v1")
     counts.parties_created += len(missing)
 
 
 def _import_batch(
     batch: tuple[CuadContract, ...],
     topics: dict[str, Topic],
-    parties: dict[str, Party],
+    parties: PartyLookup,
     now: dt.datetime,
     counts: CuadImportCounts,
 ) -> None:
@@ -614,9 +620,10 @@ def _import_batch(
 
     AnnouncementParty = Announcement.parties.through
     AnnouncementParty.objects.bulk_create(
-        AnnouncementParty(announcement=by_slug[contract.slug], party=parties[slug_for(name)])
+        AnnouncementParty(announcement=by_slug[contract.slug], party=party)
         for contract in new
-        for name in contract.parties
+        # Each once: two names of a contract may be one party's (an alias).
+        for party in dict.fromkeys(parties.find(name) for name in contract.parties)
     )
 
     clauses = [

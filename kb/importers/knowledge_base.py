@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, signals
 
+from kb.importers.base import PartyLookup
 from kb.models import Announcement, Clause, Party, Topic
 
 FORMAT = "kb"
@@ -227,15 +228,12 @@ def import_knowledge_base(
         _check_unique(document["topics"], "topic", "slug", "name")
         _check_unique(document["announcements"], "announcement", "slug")
         users = _users_by_name(document["announcements"])
-        parties = {
-            party.slug: party
-            for party in _create_all(document["parties"], "party", PARTY_FIELDS, Party, counts)
-        }
+        parties = _create_parties(document["parties"], counts)
         topics = {
             topic.slug: topic
             for topic in _create_all(document["topics"], "topic", TOPIC_FIELDS, Topic, counts)
         }
-        restored: list = [*parties.values(), *topics.values()]
+        restored: list = [*dict.fromkeys(parties.values()), *topics.values()]
         clauses: dict[tuple[str, int], Clause] = {}
         links: list[tuple[str, Clause, dict]] = []
         timestamps: list[Announcement | Clause] = []
@@ -300,6 +298,32 @@ def _create_all(records: list, what: str, fields: dict, model, counts: Counter[s
         created.append(instance)
         counts[str(model._meta.verbose_name_plural)] += 1
     return created
+
+
+def _create_parties(records: list, counts: Counter[str]) -> dict[str, Party]:
+    """``{slug: party}`` for the document's parties. Two whose names are one party's
+    for ``PartyLookup`` (case, punctuation, corporate suffix: "Microsoft" and
+    "MICROSOFT CORPORATION") become one, as every importer makes them: the first,
+    with the other's name among its aliases; the records naming either name it."""
+    lookup = PartyLookup()
+    parties: dict[str, Party] = {}
+    for index, record in enumerate(records):
+        where = _where("party", record, index)
+        _check_fields(record, PARTY_FIELDS, where)
+        same = lookup.find(record["name"])
+        if same is not None:
+            if record["name"] not in same.alias_list:
+                same.aliases = "\n".join([*same.alias_list, record["name"]])
+                _save(same, where)
+            parties[record["slug"]] = same
+            counts["parties merged"] += 1
+            continue
+        party = Party(**{name: record[name] for name in PARTY_FIELDS})
+        _save(party, where)
+        lookup.add(party)
+        parties[party.slug] = party
+        counts["parties"] += 1
+    return parties
 
 
 def _create_announcement(record, where: str, parties: dict, users: dict) -> Announcement:

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from kb.importers.base import PartyLookup
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status
 
 MAX_STATEMENT_BYTES = 2 * 1024 * 1024
@@ -454,7 +455,8 @@ def import_statement(
         names = dict.fromkeys(
             name for item in (parsed.statement, *parsed.related) for name in item.party_names
         )
-        parties = {name: _party(name, counts) for name in names}
+        lookup = PartyLookup()
+        parties = {name: _party(name, lookup, counts) for name in names}
         existing = find_existing(parsed)
         # Related announcements first, last one first, and the statement last: with
         # their dates unknown, lists ordered newest first (ties by id) then show the
@@ -499,13 +501,9 @@ def _find_announcement(item: ParsedAnnouncement) -> Announcement | None:
     return found[0] if found else None
 
 
-def _party(name: str, counts: Counter[str]) -> Party:
-    party = (
-        Party.objects.filter(name__iexact=name).first()
-        or Party.objects.filter(slug=slugify(name)).first()
-    )
-    if party is None:
-        party = Party(name=name, slug=slugify(name) or "party")
+def _party(name: str, lookup: PartyLookup, counts: Counter[str]) -> Party:
+    party, new = lookup.get_or_new(name)
+    if new:
         _clean(party, f"party {name!r}")
         party.save()
         counts["parties created"] += 1

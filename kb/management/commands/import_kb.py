@@ -62,6 +62,11 @@ class Command(BaseCommand):
             raise CommandError(
                 message if message.startswith(str(path)) else f"{path}: {message}"
             ) from None
+        merged = (
+            f" ({counts['parties merged']} more merged into a party of the same name)"
+            if counts["parties merged"]
+            else ""
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{path}: imported "
@@ -69,5 +74,6 @@ class Command(BaseCommand):
                     f"{counts[name]} {name}"
                     for name in ("parties", "topics", "announcements", "clauses")
                 )
+                + merged
             )
         )
