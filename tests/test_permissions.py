@@ -21,6 +21,7 @@ STATUSES = [Status.PUBLISHED, Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED]
 LIST_URLS = {
     "kb:home": [""],
     "kb:search": ["", "?q=escrow", "?q=escrow&format=csv", "?format=json"],
+    "kb:search_facets": ["?q=escrow", "?q=escrow&fragment=1"],
     "kb:in_force": ["", "?on=2025-06-01"],
     "kb:feed_announcements": [""],
     "kb:feed_search": ["", "?q=escrow"],
