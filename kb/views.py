@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from kb.citations import clause_citation
 from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
@@ -109,7 +110,9 @@ def clause_detail(request, pk):
         {
             "clause": clause,
             "lineage": clause_lineage(clause),
-            "permalink": request.build_absolute_uri(clause.get_absolute_url()),
+            "citation": clause_citation(
+                clause, request.build_absolute_uri(clause.get_absolute_url())
+            ),
         },
     )
 
