@@ -24,6 +24,7 @@ from kb.citations import clause_citation
 from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
+from kb.forms import ISODateInput
 from kb.lineage import clause_lineage
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party
 from kb.public import home_counts, public_parties, public_topics
@@ -171,7 +172,7 @@ class InForceForm(forms.Form):
         label="In force on",
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=ISODateInput(),
         help_text="YYYY-MM-DD; today if left empty.",
     )
     party = forms.ModelChoiceField(
@@ -252,16 +253,19 @@ def _first_closest_match(rows):
 
 def search(request):
     filterset = SearchFilter(request.GET)
+    valid = filterset.is_valid()
     context = {
         "filter": filterset,
         "query": request.GET.get("q", ""),
+        # An <input type="date"> may only hold a real date: never echo what was refused.
+        "in_force_on": filterset.form.cleaned_data.get("in_force_on"),
         # The selects are written out in the template: cheaper than form widgets.
         "kind_choices": AnnouncementKind.choices,
         "effect_choices": ClauseEffect.choices,
         "sort_choices": SORT_CHOICES,
         "type_choices": TYPE_CHOICES,
     }
-    if not filterset.is_valid():
+    if not valid:
         return render(request, "kb/search.html", context, status=400)
     export = export_response(request, filterset)
     if export is not None:

@@ -266,7 +266,7 @@ def test_a_topic_timeline_groups_clauses_by_date_oldest_first_unknown_last(clien
     )
     make_clause(make_announcement(date=dt.date(2019, 7, 22)), "2019 clause", topics=[cloud])
     page = client.get(cloud.get_absolute_url()).content.decode()
-    headings = re.findall(r"<h2><time[^>]*>(.*?)</time></h2>", page)
+    headings = re.findall(r"<h2><(?:time|span)[^>]*>(.*?)</(?:time|span)></h2>", page)
     assert headings == ["22 July 2019", "October 2025", "Date unknown"]
     assert page.index("2019 clause") < page.index("October clause") < page.index("Undated")
 
@@ -502,3 +502,62 @@ def test_a_long_list_counts_its_pages_only_up_to_a_cap(client, cloud, monkeypatc
 def test_a_clause_page_credits_its_source(client, joint_statement):
     page = client.get(joint_statement.clauses.get(position=1).get_absolute_url()).content.decode()
     assert '<p class="credit">Text from the seed data set.</p>' in page
+
+
+# Valid HTML
+
+
+@pytest.mark.parametrize("page", ["topic", "party", "in_force"])
+def test_clause_ids_are_unique_on_a_page_of_several_announcements(client, cloud, page):
+    party = make_party()
+    for _ in range(2):
+        make_clause(make_announcement(parties=[party]), position=1, topics=[cloud])
+    url = {
+        "topic": cloud.get_absolute_url(),
+        "party": party.get_absolute_url(),
+        "in_force": reverse("kb:in_force"),
+    }[page]
+    ids = re.findall(r'\bid="([^"]+)"', client.get(url).content.decode())
+    assert len(ids) == len(set(ids))
+    assert "clause-1" not in ids
+
+
+def test_an_announcement_page_keeps_its_clause_anchors(client, joint_statement):
+    page = client.get(joint_statement.get_absolute_url()).content.decode()
+    assert re.findall(r'<article class="clause-card" id="([^"]+)"', page) == [
+        f"clause-{n}" for n in range(1, 8)
+    ]
+
+
+def test_dates_are_machine_readable_at_their_precision_and_unknown_ones_are_not_times(client):
+    month = make_announcement(date=dt.date(2025, 10, 1), date_precision=DatePrecision.MONTH)
+    year = make_announcement(date=dt.date(2032, 1, 1), date_precision=DatePrecision.YEAR)
+    undated = make_announcement(date=None)
+    assert '<time datetime="2025-10">' in client.get(month.get_absolute_url()).content.decode()
+    assert '<time datetime="2032">2032</time>' in client.get(year.get_absolute_url()).text
+    page = client.get(undated.get_absolute_url()).content.decode()
+    assert '<span class="date-unknown">Date unknown</span>' in page
+    assert "<time" not in page[page.index("<main") :]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("in_force", {"on": "notadate"}),
+        ("in_force", {"on": "2024-13-45"}),
+        ("search", {"q": "cloud", "in_force_on": "notadate"}),
+    ],
+    ids=["in-force-words", "in-force-impossible", "search"],
+)
+def test_a_refused_date_is_not_echoed_into_a_date_input(client, name, params):
+    response = client.get(reverse(f"kb:{name}"), params)
+    assert response.status_code == 400
+    date_inputs = re.findall(r'<input[^>]*type="date"[^>]*>', response.content.decode())
+    assert date_inputs
+    for tag in date_inputs:
+        assert "value=" not in tag or 'value=""' in tag
+
+
+def test_a_valid_date_is_echoed_into_the_search_date_input(client):
+    page = client.get(reverse("kb:search"), {"q": "cloud", "in_force_on": "2024-06-01"}).text
+    assert 'value="2024-06-01"' in page
