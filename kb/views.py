@@ -26,7 +26,7 @@ from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
 from kb.forms import ISODateInput
 from kb.lineage import clause_lineage
-from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, JoinedKey, Party
 from kb.public import home_counts, public_parties, public_topics
 from kb.search.constants import CORRECTION_BELOW, SNIPPET_SOURCE_CHARS
 from kb.search.engine import search as run_search
@@ -129,21 +129,36 @@ def timeline_groups(clauses):
     ]
 
 
-def topic_detail(request, slug):
-    topic = get_object_or_404(public_topics(), slug=slug)
-    # Oldest first so the page reads as a history; clauses of undated announcements last.
-    clauses = topic.clauses.published().order_by(
+# A topic's timeline reads as a history, oldest first; newest first on request.
+# Either way clauses of undated announcements come last, as everywhere on the site.
+TOPIC_ORDERS = {
+    "oldest": (
         F("announcement__date").asc(nulls_last=True),
         "announcement__date_precision",
         "announcement_id",
         "position",
-    )
+    ),
+    "newest": (
+        F("announcement__date").desc(nulls_last=True),
+        "announcement__date_precision",
+        JoinedKey("announcement").desc(),
+        "position",
+    ),
+}
+TOPIC_SORT_CHOICES = [("oldest", "Oldest first"), ("newest", "Newest first")]
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(public_topics(), slug=slug)
+    sort = request.GET.get("sort") or "oldest"
+    context = {"topic": topic, "sort": sort, "sort_choices": TOPIC_SORT_CHOICES}
+    if sort not in TOPIC_ORDERS:
+        context["sort_error"] = "Sort by “oldest” or “newest”."
+        return render(request, "kb/topic.html", context, status=400)
+    clauses = topic.clauses.published().order_by(*TOPIC_ORDERS[sort])
     page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "kb/topic.html",
-        {"topic": topic, "page_obj": page, "groups": timeline_groups(page.object_list)},
-    )
+    context.update(page_obj=page, groups=timeline_groups(page.object_list))
+    return render(request, "kb/topic.html", context)
 
 
 def party_detail(request, slug):

@@ -561,3 +561,45 @@ def test_a_refused_date_is_not_echoed_into_a_date_input(client, name, params):
 def test_a_valid_date_is_echoed_into_the_search_date_input(client):
     page = client.get(reverse("kb:search"), {"q": "cloud", "in_force_on": "2024-06-01"}).text
     assert 'value="2024-06-01"' in page
+
+
+# Topic page: its size, its order, a search inside it
+
+
+def test_a_topic_page_says_how_many_clauses_it_has(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for _ in range(3):
+        make_clause(topics=[cloud])
+    make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])
+    assert "3 published clauses, oldest first" in client.get(cloud.get_absolute_url()).text
+
+
+def test_a_topic_timeline_sorts_newest_first_on_request_undated_still_last(client, cloud):
+    make_clause(make_announcement(date=None), "Undated", topics=[cloud])
+    make_clause(make_announcement(date=dt.date(2019, 1, 1)), "Older", topics=[cloud])
+    make_clause(make_announcement(date=dt.date(2024, 1, 1)), "Newer", topics=[cloud])
+    oldest = client.get(cloud.get_absolute_url()).content.decode()
+    newest = client.get(cloud.get_absolute_url(), {"sort": "newest"}).content.decode()
+    assert card_headings(oldest) == ["Older", "Newer", "Undated"]
+    assert card_headings(newest) == ["Newer", "Older", "Undated"]
+    assert '<a href="?sort=newest" aria-current="true">Newest first</a>' in newest
+    assert '<a href="?" aria-current="true">Oldest first</a>' in oldest
+
+
+def test_a_topic_sort_that_does_not_exist_is_a_400(client, cloud):
+    make_clause(topics=[cloud])
+    assert client.get(cloud.get_absolute_url(), {"sort": "sideways"}).status_code == 400
+
+
+def test_a_topic_page_searches_within_its_topic(client, cloud):
+    make_clause(heading="Cloud term", text="Azure hosts the APIs.", topics=[cloud])
+    make_clause(heading="Other term", text="Azure hosts nothing else.")
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    form = page[page.index('<form class="filters topic-search"') :]
+    form = form[: form.index("</form>")]
+    assert f'action="{reverse("kb:search")}"' in form
+    assert f'<input type="hidden" name="topic" value="{cloud.slug}">' in form
+    assert 'name="q"' in form
+    results = client.get(reverse("kb:search"), {"topic": cloud.slug, "q": "azure"}).text
+    assert "Cloud term" in results
+    assert "Other term" not in results
