@@ -9,25 +9,27 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat, Left
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 
 from kb.citations import clause_citation
 from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
-from kb.forms import ISODateInput
+from kb.forms import InForceForm
 from kb.lineage import clause_lineage
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, JoinedKey, Party
-from kb.public import home_counts, public_parties, public_topics
+from kb.public import home_counts, public_parties, public_topics, suggested_parties
 from kb.search.constants import CORRECTION_BELOW, SNIPPET_SOURCE_CHARS
 from kb.search.engine import search as run_search
 from kb.search.query import parse_query
@@ -75,6 +77,72 @@ class ClauseCardPaginator(CountCappedPaginator):
         chosen = object_list.values("pk")
         cards = Clause.objects.filter(pk__in=chosen).for_cards().order_by(*ordering)
         return super()._get_page(cards, number, paginator)
+
+
+# Shared URLs: the filter forms submit every field, empty or not, and a party may be
+# typed by name. A page answers such a URL with a redirect to its short form (no empty
+# parameters, the party's slug), the URL the address bar then shows and staff copy.
+# kb.js drops the empty fields before the browser sends them, saving that round trip.
+
+
+def _parameters(request) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in request.GET.lists() for value in values]
+
+
+def _url(path: str, parameters: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(parameters)}" if parameters else path
+
+
+def canonical_redirect(request, **replacing: str | None) -> HttpResponseRedirect | None:
+    """A redirect to this page's URL without its empty parameters and with
+    ``replacing``'s values (None: keep the one given), or None when the URL is that
+    already."""
+    given = _parameters(request)
+    wanted = [
+        (name, value if replacing.get(name) is None else replacing[name])
+        for name, value in given
+        if value != ""
+    ]
+    return None if wanted == given else HttpResponseRedirect(_url(request.path, wanted))
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in force on a list, shown as a chip that links to the list without it."""
+
+    label: str
+    remove_url: str
+
+
+def active_filters(request, labels: dict[str, str]) -> list[ActiveFilter]:
+    """A chip for each parameter named in ``labels`` (name: what the chip says) that
+    the request gives, in that order; removing one goes back to the first page."""
+    given = _parameters(request)
+    return [
+        ActiveFilter(
+            label,
+            _url(request.path, [(n, v) for n, v in given if n not in (name, "page")]),
+        )
+        for name, label in labels.items()
+        if request.GET.get(name)
+    ]
+
+
+def clear_filters_url(request, names) -> str:
+    """This page without any of the filters ``names`` (and from the first page)."""
+    names = {*names, "page"}
+    return _url(request.path, [(n, v) for n, v in _parameters(request) if n not in names])
+
+
+def _shown(form, name: str, labels: dict | None = None) -> str:
+    """What a chip says a filter is: the record, date or choice the form found, else
+    the text given (a value the form refused)."""
+    value = getattr(form, "cleaned_data", {}).get(name)
+    if value in (None, ""):
+        return form.data.get(name, "")
+    if isinstance(value, dt.date):
+        return format_date(value, "j F Y")
+    return str((labels or {}).get(value, value))
 
 
 def home(request):
@@ -182,31 +250,6 @@ def party_detail(request, slug):
     )
 
 
-class InForceForm(forms.Form):
-    on = forms.DateField(
-        label="In force on",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=ISODateInput(),
-        help_text="YYYY-MM-DD; today if left empty.",
-    )
-    party = forms.ModelChoiceField(
-        queryset=public_parties().only("name", "slug"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any party",
-    )
-    topic = forms.ModelChoiceField(
-        queryset=public_topics().only("name", "slug"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any topic",
-    )
-
-    def clean_on(self) -> dt.date:
-        return self.cleaned_data["on"] or timezone.localdate()
-
-
 def binding(clauses, party: Party):
     """Clauses that bind ``party``: named on the clause or on its announcement.
     Two uncorrelated id lists, read once each from the link tables' party index,
@@ -223,12 +266,29 @@ def binding(clauses, party: Party):
 
 def in_force(request):
     form = InForceForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return render(request, "kb/in_force.html", {"form": form}, status=400)
+    valid = not request.GET or form.is_valid()
+    party = form.cleaned_data.get("party") if request.GET and valid else None
+    if redirect := canonical_redirect(request, party=party.slug if party else None):
+        return redirect
+    context = {
+        "form": form,
+        "suggested_parties": suggested_parties(),
+        "active_filters": active_filters(
+            request,
+            {
+                "on": f"Date: {_shown(form, 'on')}",
+                "party": f"Party: {_shown(form, 'party')}",
+                "topic": f"Topic: {_shown(form, 'topic')}",
+            },
+        ),
+        "clear_url": reverse("kb:in_force"),
+    }
+    if not valid:
+        return render(request, "kb/in_force.html", context, status=400)
     data = form.cleaned_data if request.GET else {"on": timezone.localdate()}
     clauses = Clause.objects.published().in_force_on(data["on"])
-    if data.get("party"):
-        clauses = binding(clauses, data["party"])
+    if party:
+        clauses = binding(clauses, party)
     if data.get("topic"):
         clauses = clauses.filter(
             Exists(
@@ -237,7 +297,8 @@ def in_force(request):
         )
     clauses = clauses.newest_first()
     page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
+    context.update(on=data["on"], party=party, page_obj=page)
+    return render(request, "kb/in_force.html", context)
 
 
 SEARCH_PAGE_SIZE = 20
@@ -266,14 +327,40 @@ def _first_closest_match(rows):
     return next((row for row in rows if not row.search_every_word), None)
 
 
+# The search page's filters, each shown above the results as a chip that removes it.
+SEARCH_FILTER_LABELS = {
+    "type": "Show",
+    "kind": "Kind",
+    "effect": "Effect",
+    "party": "Party",
+    "topic": "Topic",
+    "date_from": "From",
+    "date_to": "To",
+    "in_force_on": "In force on",
+}
+
+
 def search(request):
+    # Exports and feeds keep the URL they were given: a script may send empty parameters.
+    if "format" not in request.GET and (redirect := canonical_redirect(request)):
+        return redirect
     filterset = SearchFilter(request.GET)
     valid = filterset.is_valid()
+    choice_labels = dict(TYPE_CHOICES + AnnouncementKind.choices + ClauseEffect.choices)
+    form = filterset.form
     context = {
         "filter": filterset,
         "query": request.GET.get("q", ""),
         # An <input type="date"> may only hold a real date: never echo what was refused.
-        "in_force_on": filterset.form.cleaned_data.get("in_force_on"),
+        "in_force_on": form.cleaned_data.get("in_force_on"),
+        "active_filters": active_filters(
+            request,
+            {
+                name: f"{label}: {_shown(form, name, choice_labels)}"
+                for name, label in SEARCH_FILTER_LABELS.items()
+            },
+        ),
+        "clear_url": clear_filters_url(request, SEARCH_FILTER_LABELS),
         # The selects are written out in the template: cheaper than form widgets.
         "kind_choices": AnnouncementKind.choices,
         "effect_choices": ClauseEffect.choices,

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -400,7 +401,8 @@ PAGES = {
     "clause": (lambda data: data["lineage"][-1].get_absolute_url(), 7),
     "topic": (lambda data: data["topic"].get_absolute_url(), 7),
     "party": (lambda data: data["party"].get_absolute_url(), 8),
-    "in_force": (lambda data: reverse("kb:in_force") + "?on=2100-01-01", 8),
+    # The two counts (cold cache) rank the parties the typed party filter suggests.
+    "in_force": (lambda data: reverse("kb:in_force") + "?on=2100-01-01", 10),
 }
 
 
@@ -504,6 +506,58 @@ def test_a_clause_page_credits_its_source(client, joint_statement):
     assert '<p class="credit">Text from the seed data set.</p>' in page
 
 
+def browse(client, name: str, **params) -> str:
+    response = client.get(reverse(f"kb:{name}"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# Shared URLs
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "short"),
+    [
+        ("in_force", "?on=2024-06-01&party=&topic=", "?on=2024-06-01"),
+        (
+            "search",
+            "?q=cloud&type=&kind=&effect=&date_from=&sort=relevance",
+            "?q=cloud&sort=relevance",
+        ),
+    ],
+    ids=["in-force", "search"],
+)
+def test_a_url_with_empty_parameters_redirects_to_one_without(client, name, given, short):
+    response = client.get(reverse(f"kb:{name}") + given)
+    assert response.status_code == 302
+    assert response.url == reverse(f"kb:{name}") + short
+
+
+def test_an_export_keeps_its_empty_parameters(client):
+    make_clause(heading="Cloud clause", text="cloud")
+    response = client.get(reverse("kb:search") + "?q=cloud&kind=&format=csv")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["in_force"])
+def test_a_party_typed_by_name_or_part_of_it_redirects_to_its_slug(client, parties, name):
+    make_announcement(parties=parties)
+    for typed in ("Microsoft", "MICROSOFT", "crosof"):
+        response = client.get(reverse(f"kb:{name}"), {"party": typed})
+        assert response.status_code == 302
+        assert response.url == f"{reverse(f'kb:{name}')}?party=microsoft"
+
+
+def test_a_party_typed_that_matches_several_lists_them_as_links(client):
+    make_announcement(parties=[make_party("Acme Robotics"), make_party("Acme Foods")])
+    response = client.get(reverse("kb:in_force"), {"on": "2024-06-01", "party": "acme"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“acme” matches 2 parties" in page
+    assert 'href="?on=2024-06-01&amp;party=acme-foods">Acme Foods</a>' in page
+    assert 'href="?on=2024-06-01&amp;party=acme-robotics">Acme Robotics</a>' in page
+
+
 # Valid HTML
 
 
@@ -561,6 +615,79 @@ def test_a_refused_date_is_not_echoed_into_a_date_input(client, name, params):
 def test_a_valid_date_is_echoed_into_the_search_date_input(client):
     page = client.get(reverse("kb:search"), {"q": "cloud", "in_force_on": "2024-06-01"}).text
     assert 'value="2024-06-01"' in page
+
+
+# The in-force page's party filter and the active filters
+
+
+def test_the_in_force_party_filter_is_a_typed_input_suggesting_the_busiest_parties(
+    client, monkeypatch
+):
+    monkeypatch.setattr(public, "PARTY_SUGGESTIONS", 2)
+    busy, busier, quiet = make_party("Busy"), make_party("Busier"), make_party("Quiet")
+    make_announcement(parties=[busy, busier, quiet])
+    make_announcement(parties=[busy, busier])
+    page = browse(client, "in_force")
+    assert '<select name="party"' not in page
+    assert re.search(
+        r'<input type="text" name="party" id="id_party" list="party-suggestions"', page
+    )
+    datalist = page[page.index('<datalist id="party-suggestions">') :]
+    datalist = datalist[: datalist.index("</datalist>")]
+    assert re.findall(r'<option value="([^"]+)">', datalist) == ["Busier", "Busy"]
+
+
+def test_the_in_force_page_shows_the_chosen_party_by_name(client, cloud_terms, parties):
+    page = browse(client, "in_force", on="2024-06-01", party="microsoft")
+    assert 'name="party" id="id_party" list="party-suggestions" value="Microsoft"' in page
+    assert "Exclusive for APIs" in page
+
+
+def active_chips(page: str) -> dict[str, str]:
+    """The active filter chips: what each says, and where its link goes."""
+    return {
+        label: html.unescape(href)
+        for href, label in re.findall(
+            r'<a class="chip chip-remove" href="([^"]*)"><span class="visually-hidden">'
+            r"Remove the filter </span>(.*?)<span",
+            page,
+        )
+    }
+
+
+def test_the_in_force_filters_are_chips_that_each_remove_one(client, cloud_terms, cloud):
+    page = browse(client, "in_force", on="2024-06-01", party="microsoft", topic=cloud.slug)
+    url = reverse("kb:in_force")
+    assert active_chips(page) == {
+        "Date: 1 June 2024": f"{url}?party=microsoft&topic={cloud.slug}",
+        "Party: Microsoft": f"{url}?on=2024-06-01&topic={cloud.slug}",
+        "Topic: Cloud exclusivity": f"{url}?on=2024-06-01&party=microsoft",
+    }
+    assert f'<a class="clear-filters" href="{url}">' in page
+
+
+def test_the_search_filters_are_chips_that_each_remove_one(client, joint_statement, cloud):
+    page = client.get(
+        reverse("kb:search"),
+        {"q": "azure", "kind": "joint_statement", "topic": cloud.slug, "date_from": "2019"},
+    ).content.decode()
+    url = reverse("kb:search")
+    assert active_chips(page) == {
+        "Kind: Joint statement": f"{url}?q=azure&topic={cloud.slug}&date_from=2019",
+        "Topic: Cloud exclusivity": f"{url}?q=azure&kind=joint_statement&date_from=2019",
+        "From: 2019": f"{url}?q=azure&kind=joint_statement&topic={cloud.slug}",
+    }
+    assert f'<a class="clear-filters" href="{url}?q=azure">' in page
+
+
+def test_a_search_without_filters_shows_no_chips(client, joint_statement):
+    page = client.get(reverse("kb:search"), {"q": "azure"}).content.decode()
+    assert 'class="active-filters"' not in page
+
+
+def test_a_refused_filter_is_still_a_chip_that_removes_it(client):
+    page = client.get(reverse("kb:search"), {"q": "azure", "date_from": "soon"}).text
+    assert active_chips(page) == {"From: soon": f"{reverse('kb:search')}?q=azure"}
 
 
 # Topic page: its size, its order, a search inside it
