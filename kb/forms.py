@@ -9,16 +9,18 @@ why), never a 500 and never silently ignored.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from kb.models import Party
+from kb.models import Announcement, AnnouncementKind, Party
 from kb.public import public_parties, public_topics
 
 # A typed party that matches several names lists at most this many of them.
 PARTY_MATCHES_SHOWN = 10
+UNKNOWN_YEAR = "unknown"
 
 
 class ISODateInput(forms.DateInput):
@@ -100,3 +102,41 @@ class InForceForm(forms.Form):
 
     def clean_on(self) -> dt.date:
         return self.cleaned_data["on"] or timezone.localdate()
+
+
+class AnnouncementFilterForm(forms.Form):
+    """The filters of the announcements page: kind, party, year (or "unknown")."""
+
+    kind = forms.ChoiceField(
+        choices=[("", "Any kind"), *AnnouncementKind.choices], required=False, label="Kind"
+    )
+    party = PublicPartyField(label="Party", help_text="Type a name; any party if left empty.")
+    year = forms.CharField(required=False, label="Year", max_length=20)
+
+    def clean_year(self) -> int | str | None:
+        year = self.cleaned_data["year"].strip()
+        if not year:
+            return None
+        if year == UNKNOWN_YEAR:
+            return UNKNOWN_YEAR
+        if not re.fullmatch(r"\d{4}", year) or int(year) < 1:
+            raise forms.ValidationError(
+                "A year is four digits, or “unknown” for announcements without a date.",
+                code="invalid_year",
+            )
+        return int(year)
+
+    def conditions(self) -> dict[str, Q]:
+        """Each filter chosen, as a condition on announcements, by field name."""
+        data = self.cleaned_data
+        conditions = {}
+        if data["kind"]:
+            conditions["kind"] = Q(kind=data["kind"])
+        if data["party"]:
+            named = Announcement.parties.through.objects.filter(party=data["party"])
+            conditions["party"] = Q(pk__in=named.values("announcement_id"))
+        if data["year"] == UNKNOWN_YEAR:
+            conditions["year"] = Q(date__isnull=True)
+        elif data["year"]:
+            conditions["year"] = Q(date__year=data["year"])
+        return conditions

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, TextField, Value
-from django.db.models.functions import Concat, Left
+from django.db.models import Count, Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat, ExtractYear, Left, Lower
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,10 +26,16 @@ from kb.citations import clause_citation
 from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
-from kb.forms import InForceForm
+from kb.forms import UNKNOWN_YEAR, AnnouncementFilterForm, InForceForm
 from kb.lineage import clause_lineage
 from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, JoinedKey, Party
-from kb.public import home_counts, public_parties, public_topics, suggested_parties
+from kb.public import (
+    home_counts,
+    public_parties,
+    public_topics,
+    published_counts,
+    suggested_parties,
+)
 from kb.search.constants import CORRECTION_BELOW, SNIPPET_SOURCE_CHARS
 from kb.search.engine import search as run_search
 from kb.search.query import parse_query
@@ -77,6 +83,19 @@ class ClauseCardPaginator(CountCappedPaginator):
         chosen = object_list.values("pk")
         cards = Clause.objects.filter(pk__in=chosen).for_cards().order_by(*ordering)
         return super()._get_page(cards, number, paginator)
+
+
+class CountedPaginator(Paginator):
+    """Pages of a list whose length is known already (from its facet counts), so
+    paging it costs no count query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 # Shared URLs: the filter forms submit every field, empty or not, and a party may be
@@ -248,6 +267,118 @@ def party_detail(request, slug):
             "page_obj": page,
         },
     )
+
+
+# Browsing: every published announcement, party and topic, a page at a time.
+ANNOUNCEMENTS_PER_PAGE = 25
+NAMES_PER_PAGE = 100
+PARTY_FACETS = 10
+
+
+def announcement_list(request):
+    """Published announcements, newest first and undated last, narrowed by kind, party
+    and year ("unknown": the undated ones), with how many each choice would show."""
+    form = AnnouncementFilterForm(request.GET)
+    valid = form.is_valid()
+    party = form.cleaned_data.get("party") if valid else None
+    if redirect := canonical_redirect(request, party=party.slug if party else None):
+        return redirect
+    kind_labels = dict(AnnouncementKind.choices)
+    context = {
+        "form": form,
+        "suggested_parties": suggested_parties(),
+        "active_filters": active_filters(
+            request,
+            {
+                "kind": f"Kind: {_shown(form, 'kind', kind_labels)}",
+                "party": f"Party: {_shown(form, 'party')}",
+                "year": _shown(form, "year", {UNKNOWN_YEAR: "Date unknown"}),
+            },
+        ),
+        "clear_url": reverse("kb:announcements"),
+    }
+    if not valid:
+        # The choices without counts, and what was given kept in the form.
+        context["kind_facets"] = [(value, label, None) for value, label in AnnouncementKind.choices]
+        year = form.cleaned_data.get("year")
+        label = "Date unknown" if year == UNKNOWN_YEAR else str(year)
+        context["year_facets"] = [(str(year), label, None)] if year else []
+        return render(request, "kb/announcements.html", context, status=400)
+    kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+    conditions = form.conditions()
+
+    def narrowed(*leaving_out: str):
+        """The announcements the filters leave, but for those named: each facet counts
+        what choosing one of its values would show, the other filters kept."""
+        kept = [condition for name, condition in conditions.items() if name not in leaving_out]
+        return Announcement.objects.published().filter(*kept)
+
+    kinds = dict(narrowed("kind").order_by().values_list("kind").annotate(count=Count("*")))
+    years = dict(
+        narrowed("year")
+        .order_by()
+        .annotate(year=ExtractYear("date"))
+        .values_list("year")
+        .annotate(count=Count("*"))
+    )
+    parties = (
+        Announcement.parties.through.objects.filter(announcement__in=narrowed("party"))
+        .values_list("party__slug", "party__name")
+        .annotate(count=Count("*"))
+        .order_by("-count", "party__name")[:PARTY_FACETS]
+    )
+    # The kind facet counted every announcement the other filters leave, by kind.
+    total = kinds.get(kind, 0) if kind else sum(kinds.values())
+    page = CountedPaginator(
+        narrowed().newest_first().for_list(), ANNOUNCEMENTS_PER_PAGE, count=total
+    ).get_page(request.GET.get("page"))
+    context.update(
+        page_obj=page,
+        kind_facets=[
+            (value, label, kinds.get(value, 0))
+            for value, label in AnnouncementKind.choices
+            if kinds.get(value) or value == kind
+        ],
+        year_facets=_year_facets(years, chosen=year),
+        party_facets=list(parties),
+    )
+    return render(request, "kb/announcements.html", context)
+
+
+def _year_facets(counts: dict[int | None, int], *, chosen) -> list[tuple[str, str, int]]:
+    """``(value, label, count)`` for each year, newest first, then "Date unknown" (the
+    undated announcements sort last everywhere); the chosen one even when empty."""
+    years = {year for year in counts if year is not None}
+    if isinstance(chosen, int):
+        years.add(chosen)
+    facets = [(str(year), str(year), counts.get(year, 0)) for year in sorted(years, reverse=True)]
+    if None in counts or chosen == UNKNOWN_YEAR:
+        facets.append((UNKNOWN_YEAR, "Date unknown", counts.get(None, 0)))
+    return facets
+
+
+def _names_page(request, names, counts: dict[int, int], attribute: str):
+    """A page of parties or topics A–Z, each given ``attribute``: its count."""
+    page = Paginator(names.order_by(Lower("name"), "pk"), NAMES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for record in page.object_list:
+        setattr(record, attribute, counts.get(record.pk, 0))
+    return page
+
+
+def party_list(request):
+    _, announcement_counts = published_counts()
+    parties = public_parties().only("name", "slug")
+    page = _names_page(request, parties, announcement_counts, "announcement_count")
+    return render(request, "kb/parties.html", {"page_obj": page})
+
+
+def topic_list(request):
+    clause_counts, _ = published_counts()
+    topics = public_topics().only("name", "slug", "description")
+    page = _names_page(request, topics, clause_counts, "clause_count")
+    return render(request, "kb/topics.html", {"page_obj": page})
 
 
 def binding(clauses, party: Party):

@@ -1,8 +1,8 @@
-"""The public pages' forms (kb/forms.py): the typed party filter and the date input."""
+"""The public pages' forms (kb/forms.py): the typed party filter and the year filter."""
 
 import pytest
 
-from kb.forms import InForceForm
+from kb.forms import AnnouncementFilterForm, InForceForm
 from kb.models import Status
 from tests.factories import make_announcement, make_clause, make_party
 
@@ -58,6 +58,22 @@ def test_a_party_not_named_by_any_published_record_is_an_error(parties):
     assert party_typed("Secret partner") == [
         "No published record names a party called “Secret partner”."
     ]
+
+
+@pytest.mark.parametrize(
+    ("year", "cleaned"),
+    [("", None), ("2019", 2019), ("unknown", "unknown")],
+    ids=["empty", "year", "unknown"],
+)
+def test_the_year_filter_takes_a_year_or_unknown(db, year, cleaned):
+    form = AnnouncementFilterForm({"year": year})
+    assert form.is_valid()
+    assert form.cleaned_data["year"] == cleaned
+
+
+@pytest.mark.parametrize("year", ["19", "soon", "0000", "2019-01"])
+def test_the_year_filter_refuses_anything_else(db, year):
+    assert not AnnouncementFilterForm({"year": year}).is_valid()
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
 """Hostile query strings at every page that reads its parameters: the search page and
-its exports, the API's lists, both feeds, the in-force page and the topic and party
-pages. Whatever arrives (any text, any bytes percent-encoded into the URL, invalid
-UTF-8, NUL, any mix of filters), the answer is a page or a clear error, never a 500;
-an unpublished record never shows; stored markup never reaches an HTML page as markup.
+its exports, the API's lists, both feeds, the in-force page, the topic and party
+pages and the lists of announcements, topics and parties. Whatever arrives (any text,
+any bytes percent-encoded into the URL, invalid UTF-8, NUL, any mix of filters), the
+answer is a page or a clear error, never a 500; an unpublished record never shows;
+stored markup never reaches an HTML page as markup.
 """
 
 import xml.etree.ElementTree as ET
@@ -43,9 +44,12 @@ PAGES = {
     "in force": lambda: reverse("kb:in_force"),
     "topic": lambda: reverse("kb:topic", args=["escrow"]),
     "party": lambda: reverse("kb:party", args=["acme"]),
+    "announcements": lambda: reverse("kb:announcements"),
+    "topics": lambda: reverse("kb:topics"),
+    "parties": lambda: reverse("kb:parties"),
 }
 PARAMETERS = ["q", "party", "topic", "kind", "effect", "date_from", "date_to", "in_force_on"]
-PARAMETERS += ["sort", "format", "page", "per_page", "page_size", "on"]
+PARAMETERS += ["sort", "format", "page", "per_page", "page_size", "on", "year"]
 # Values that reach past the form into the queries: real slugs and choices, the
 # marker (a search for it must find nothing), words of the markup clause.
 MEANINGFUL = [
