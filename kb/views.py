@@ -428,7 +428,7 @@ def in_force(request):
         )
     clauses = clauses.newest_first()
     page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
-    context.update(on=data["on"], party=party, page_obj=page)
+    context.update(on=data["on"], page_obj=page)
     return render(request, "kb/in_force.html", context)
 
 
