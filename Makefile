@@ -61,15 +61,24 @@ check: setup
 
 pytest: setup
 	@test -x $(CHROMIUM) -a -f $(AXE) || echo "NOTE: browser tests SKIPPED: no $(CHROMIUM) or no $(AXE); 'make browser-deps' installs them"
+	@command -v java >/dev/null && test -f $(VNU) || echo "NOTE: HTML validity test SKIPPED: no java or no $(VNU); 'make browser-deps' installs them"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The browser tests' needs: Debian's Chromium (never a browser download) and axe-core from npm.
+# The browser tests' needs: Debian's Chromium (never a browser download) and axe-core from npm;
+# the HTML validity test's: the Nu HTML checker (vnu-jar from npm) and a Java runtime to run it.
 CHROMIUM := /usr/bin/chromium
 AXE_CORE_VERSION := 4.14.1
 AXE := var/node/node_modules/axe-core/axe.min.js
+VNU_VERSION := 26.9.27
+VNU := var/node/node_modules/vnu-jar/build/dist/vnu.jar
 browser-deps:
 	test -x $(CHROMIUM) -a -x /usr/bin/chromedriver || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
-	grep -qs '"version": "$(AXE_CORE_VERSION)"' var/node/node_modules/axe-core/package.json || npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
+	command -v java >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
+	# One install for both: an install with --no-save removes the packages it was not given.
+	grep -qs '"version": "$(AXE_CORE_VERSION)"' var/node/node_modules/axe-core/package.json \
+		&& grep -qs '"version": "$(VNU_VERSION)"' var/node/node_modules/vnu-jar/package.json \
+		|| npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error \
+			axe-core@$(AXE_CORE_VERSION) vnu-jar@$(VNU_VERSION)
 
 test: lint check pytest
 

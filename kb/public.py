@@ -51,6 +51,7 @@ def public_parties():
 PUBLISHED_COUNTS_CACHE_KEY = "kb:published-counts"
 HOME_TOPICS = 50
 HOME_PARTIES = 30
+PARTY_SUGGESTIONS = 100
 
 
 def published_counts() -> tuple[dict[int, int], dict[int, int]]:
@@ -77,6 +78,19 @@ def home_counts() -> tuple[dict[int, int], dict[int, int]]:
     parties with the most (ties broken by id)."""
     topic_counts, party_counts = published_counts()
     return _most(topic_counts, HOME_TOPICS), _most(party_counts, HOME_PARTIES)
+
+
+def suggested_parties():
+    """The ``PARTY_SUGGESTIONS`` public parties named on the most published
+    announcements, A–Z: what a typed party filter suggests (a list of every party
+    would be a page of its own: 1,142 with CUAD)."""
+    _, party_counts = published_counts()
+    return (
+        public_parties()
+        .filter(pk__in=_most(party_counts, PARTY_SUGGESTIONS))
+        .only("name", "slug")
+        .order_by("name")
+    )
 
 
 def _links_per(links, key: str) -> dict[int, int]:

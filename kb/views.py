@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
-from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Q, TextField, Value
-from django.db.models.functions import Concat, Left
+from django.db.models import Count, Exists, F, OuterRef, Q, TextField, Value
+from django.db.models.functions import Concat, ExtractYear, Left, Lower
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.functional import cached_property
 
+from kb.citations import clause_citation
 from kb.dates import PartialDate
 from kb.exports import export_response
 from kb.filters import SORT_CHOICES, TYPE_CHOICES, SearchFilter, named_facets
+from kb.forms import UNKNOWN_YEAR, AnnouncementFilterForm, InForceForm
 from kb.lineage import clause_lineage
-from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, Party
-from kb.public import home_counts, public_parties, public_topics
+from kb.models import Announcement, AnnouncementKind, Clause, ClauseEffect, JoinedKey, Party
+from kb.public import (
+    home_counts,
+    public_parties,
+    public_topics,
+    published_counts,
+    suggested_parties,
+)
 from kb.search.constants import CORRECTION_BELOW, SNIPPET_SOURCE_CHARS
 from kb.search.engine import search as run_search
 from kb.search.query import parse_query
@@ -75,6 +85,85 @@ class ClauseCardPaginator(CountCappedPaginator):
         return super()._get_page(cards, number, paginator)
 
 
+class CountedPaginator(Paginator):
+    """Pages of a list whose length is known already (from its facet counts), so
+    paging it costs no count query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+# Shared URLs: the filter forms submit every field, empty or not, and a party may be
+# typed by name. A page answers such a URL with a redirect to its short form (no empty
+# parameters, the party's slug), the URL the address bar then shows and staff copy.
+# kb.js drops the empty fields before the browser sends them, saving that round trip.
+
+
+def _parameters(request) -> list[tuple[str, str]]:
+    return [(name, value) for name, values in request.GET.lists() for value in values]
+
+
+def _url(path: str, parameters: list[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(parameters)}" if parameters else path
+
+
+def canonical_redirect(request, **replacing: str | None) -> HttpResponseRedirect | None:
+    """A redirect to this page's URL without its empty parameters and with
+    ``replacing``'s values (None: keep the one given), or None when the URL is that
+    already."""
+    given = _parameters(request)
+    wanted = [
+        (name, value if replacing.get(name) is None else replacing[name])
+        for name, value in given
+        if value != ""
+    ]
+    return None if wanted == given else HttpResponseRedirect(_url(request.path, wanted))
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in force on a list, shown as a chip that links to the list without it."""
+
+    label: str
+    remove_url: str
+
+
+def active_filters(request, labels: dict[str, str]) -> list[ActiveFilter]:
+    """A chip for each parameter named in ``labels`` (name: what the chip says) that
+    the request gives, in that order; removing one goes back to the first page."""
+    given = _parameters(request)
+    return [
+        ActiveFilter(
+            label,
+            _url(request.path, [(n, v) for n, v in given if n not in (name, "page")]),
+        )
+        for name, label in labels.items()
+        if request.GET.get(name)
+    ]
+
+
+def clear_filters_url(request, names) -> str:
+    """This page without any of the filters ``names`` (and from the first page)."""
+    names = {*names, "page"}
+    return _url(request.path, [(n, v) for n, v in _parameters(request) if n not in names])
+
+
+def _shown(form, name: str, labels: dict | None = None) -> str:
+    """What a chip says a filter is: the record, date or choice the form found, else
+    the text given (a value the form refused)."""
+    value = getattr(form, "cleaned_data", {}).get(name)
+    if value in (None, ""):
+        return form.data.get(name, "")
+    if isinstance(value, dt.date):
+        return format_date(value, "j F Y")
+    return str((labels or {}).get(value, value))
+
+
 def home(request):
     topic_counts, party_counts = home_counts()
     topics = public_topics().filter(pk__in=topic_counts).only("name", "slug")
@@ -109,7 +198,9 @@ def clause_detail(request, pk):
         {
             "clause": clause,
             "lineage": clause_lineage(clause),
-            "permalink": request.build_absolute_uri(clause.get_absolute_url()),
+            "citation": clause_citation(
+                clause, request.build_absolute_uri(clause.get_absolute_url())
+            ),
         },
     )
 
@@ -125,21 +216,36 @@ def timeline_groups(clauses):
     ]
 
 
-def topic_detail(request, slug):
-    topic = get_object_or_404(public_topics(), slug=slug)
-    # Oldest first so the page reads as a history; clauses of undated announcements last.
-    clauses = topic.clauses.published().order_by(
+# A topic's timeline reads as a history, oldest first; newest first on request.
+# Either way clauses of undated announcements come last, as everywhere on the site.
+TOPIC_ORDERS = {
+    "oldest": (
         F("announcement__date").asc(nulls_last=True),
         "announcement__date_precision",
         "announcement_id",
         "position",
-    )
+    ),
+    "newest": (
+        F("announcement__date").desc(nulls_last=True),
+        "announcement__date_precision",
+        JoinedKey("announcement").desc(),
+        "position",
+    ),
+}
+TOPIC_SORT_CHOICES = [("oldest", "Oldest first"), ("newest", "Newest first")]
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(public_topics(), slug=slug)
+    sort = request.GET.get("sort") or "oldest"
+    context = {"topic": topic, "sort": sort, "sort_choices": TOPIC_SORT_CHOICES}
+    if sort not in TOPIC_ORDERS:
+        context["sort_error"] = "Sort by “oldest” or “newest”."
+        return render(request, "kb/topic.html", context, status=400)
+    clauses = topic.clauses.published().order_by(*TOPIC_ORDERS[sort])
     page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "kb/topic.html",
-        {"topic": topic, "page_obj": page, "groups": timeline_groups(page.object_list)},
-    )
+    context.update(page_obj=page, groups=timeline_groups(page.object_list))
+    return render(request, "kb/topic.html", context)
 
 
 def party_detail(request, slug):
@@ -163,29 +269,116 @@ def party_detail(request, slug):
     )
 
 
-class InForceForm(forms.Form):
-    on = forms.DateField(
-        label="In force on",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="YYYY-MM-DD; today if left empty.",
-    )
-    party = forms.ModelChoiceField(
-        queryset=public_parties().only("name", "slug"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any party",
-    )
-    topic = forms.ModelChoiceField(
-        queryset=public_topics().only("name", "slug"),
-        to_field_name="slug",
-        required=False,
-        empty_label="Any topic",
-    )
+# Browsing: every published announcement, party and topic, a page at a time.
+ANNOUNCEMENTS_PER_PAGE = 25
+NAMES_PER_PAGE = 100
+PARTY_FACETS = 10
 
-    def clean_on(self) -> dt.date:
-        return self.cleaned_data["on"] or timezone.localdate()
+
+def announcement_list(request):
+    """Published announcements, newest first and undated last, narrowed by kind, party
+    and year ("unknown": the undated ones), with how many each choice would show."""
+    form = AnnouncementFilterForm(request.GET)
+    valid = form.is_valid()
+    party = form.cleaned_data.get("party") if valid else None
+    if redirect := canonical_redirect(request, party=party.slug if party else None):
+        return redirect
+    kind_labels = dict(AnnouncementKind.choices)
+    context = {
+        "form": form,
+        "suggested_parties": suggested_parties(),
+        "active_filters": active_filters(
+            request,
+            {
+                "kind": f"Kind: {_shown(form, 'kind', kind_labels)}",
+                "party": f"Party: {_shown(form, 'party')}",
+                "year": _shown(form, "year", {UNKNOWN_YEAR: "Date unknown"}),
+            },
+        ),
+        "clear_url": reverse("kb:announcements"),
+    }
+    if not valid:
+        # The choices without counts, and what was given kept in the form.
+        context["kind_facets"] = [(value, label, None) for value, label in AnnouncementKind.choices]
+        year = form.cleaned_data.get("year")
+        label = "Date unknown" if year == UNKNOWN_YEAR else str(year)
+        context["year_facets"] = [(str(year), label, None)] if year else []
+        return render(request, "kb/announcements.html", context, status=400)
+    kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+    conditions = form.conditions()
+
+    def narrowed(*leaving_out: str):
+        """The announcements the filters leave, but for those named: each facet counts
+        what choosing one of its values would show, the other filters kept."""
+        kept = [condition for name, condition in conditions.items() if name not in leaving_out]
+        return Announcement.objects.published().filter(*kept)
+
+    kinds = dict(narrowed("kind").order_by().values_list("kind").annotate(count=Count("*")))
+    years = dict(
+        narrowed("year")
+        .order_by()
+        .annotate(year=ExtractYear("date"))
+        .values_list("year")
+        .annotate(count=Count("*"))
+    )
+    parties = (
+        Announcement.parties.through.objects.filter(announcement__in=narrowed("party"))
+        .values_list("party__slug", "party__name")
+        .annotate(count=Count("*"))
+        .order_by("-count", "party__name")[:PARTY_FACETS]
+    )
+    # The kind facet counted every announcement the other filters leave, by kind.
+    total = kinds.get(kind, 0) if kind else sum(kinds.values())
+    page = CountedPaginator(
+        narrowed().newest_first().for_list(), ANNOUNCEMENTS_PER_PAGE, count=total
+    ).get_page(request.GET.get("page"))
+    context.update(
+        page_obj=page,
+        kind_facets=[
+            (value, label, kinds.get(value, 0))
+            for value, label in AnnouncementKind.choices
+            if kinds.get(value) or value == kind
+        ],
+        year_facets=_year_facets(years, chosen=year),
+        party_facets=list(parties),
+    )
+    return render(request, "kb/announcements.html", context)
+
+
+def _year_facets(counts: dict[int | None, int], *, chosen) -> list[tuple[str, str, int]]:
+    """``(value, label, count)`` for each year, newest first, then "Date unknown" (the
+    undated announcements sort last everywhere); the chosen one even when empty."""
+    years = {year for year in counts if year is not None}
+    if isinstance(chosen, int):
+        years.add(chosen)
+    facets = [(str(year), str(year), counts.get(year, 0)) for year in sorted(years, reverse=True)]
+    if None in counts or chosen == UNKNOWN_YEAR:
+        facets.append((UNKNOWN_YEAR, "Date unknown", counts.get(None, 0)))
+    return facets
+
+
+def _names_page(request, names, counts: dict[int, int], attribute: str):
+    """A page of parties or topics A–Z, each given ``attribute``: its count."""
+    page = Paginator(names.order_by(Lower("name"), "pk"), NAMES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for record in page.object_list:
+        setattr(record, attribute, counts.get(record.pk, 0))
+    return page
+
+
+def party_list(request):
+    _, announcement_counts = published_counts()
+    parties = public_parties().only("name", "slug")
+    page = _names_page(request, parties, announcement_counts, "announcement_count")
+    return render(request, "kb/parties.html", {"page_obj": page})
+
+
+def topic_list(request):
+    clause_counts, _ = published_counts()
+    topics = public_topics().only("name", "slug", "description")
+    page = _names_page(request, topics, clause_counts, "clause_count")
+    return render(request, "kb/topics.html", {"page_obj": page})
 
 
 def binding(clauses, party: Party):
@@ -204,12 +397,29 @@ def binding(clauses, party: Party):
 
 def in_force(request):
     form = InForceForm(request.GET or None)
-    if request.GET and not form.is_valid():
-        return render(request, "kb/in_force.html", {"form": form}, status=400)
+    valid = not request.GET or form.is_valid()
+    party = form.cleaned_data.get("party") if request.GET and valid else None
+    if redirect := canonical_redirect(request, party=party.slug if party else None):
+        return redirect
+    context = {
+        "form": form,
+        "suggested_parties": suggested_parties(),
+        "active_filters": active_filters(
+            request,
+            {
+                "on": f"Date: {_shown(form, 'on')}",
+                "party": f"Party: {_shown(form, 'party')}",
+                "topic": f"Topic: {_shown(form, 'topic')}",
+            },
+        ),
+        "clear_url": reverse("kb:in_force"),
+    }
+    if not valid:
+        return render(request, "kb/in_force.html", context, status=400)
     data = form.cleaned_data if request.GET else {"on": timezone.localdate()}
     clauses = Clause.objects.published().in_force_on(data["on"])
-    if data.get("party"):
-        clauses = binding(clauses, data["party"])
+    if party:
+        clauses = binding(clauses, party)
     if data.get("topic"):
         clauses = clauses.filter(
             Exists(
@@ -218,7 +428,8 @@ def in_force(request):
         )
     clauses = clauses.newest_first()
     page = ClauseCardPaginator(clauses, CLAUSES_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "kb/in_force.html", {"form": form, "on": data["on"], "page_obj": page})
+    context.update(on=data["on"], page_obj=page)
+    return render(request, "kb/in_force.html", context)
 
 
 SEARCH_PAGE_SIZE = 20
@@ -250,18 +461,47 @@ def _first_closest_match(rows):
     return next((row for row in rows if not row.search_every_word), None)
 
 
+# The search page's filters, each shown above the results as a chip that removes it.
+SEARCH_FILTER_LABELS = {
+    "type": "Show",
+    "kind": "Kind",
+    "effect": "Effect",
+    "party": "Party",
+    "topic": "Topic",
+    "date_from": "From",
+    "date_to": "To",
+    "in_force_on": "In force on",
+}
+
+
 def search(request):
+    # Exports and feeds keep the URL they were given: a script may send empty parameters.
+    if "format" not in request.GET and (redirect := canonical_redirect(request)):
+        return redirect
     filterset = SearchFilter(request.GET)
+    valid = filterset.is_valid()
+    choice_labels = dict(TYPE_CHOICES + AnnouncementKind.choices + ClauseEffect.choices)
+    form = filterset.form
     context = {
         "filter": filterset,
         "query": request.GET.get("q", ""),
+        # An <input type="date"> may only hold a real date: never echo what was refused.
+        "in_force_on": form.cleaned_data.get("in_force_on"),
+        "active_filters": active_filters(
+            request,
+            {
+                name: f"{label}: {_shown(form, name, choice_labels)}"
+                for name, label in SEARCH_FILTER_LABELS.items()
+            },
+        ),
+        "clear_url": clear_filters_url(request, SEARCH_FILTER_LABELS),
         # The selects are written out in the template: cheaper than form widgets.
         "kind_choices": AnnouncementKind.choices,
         "effect_choices": ClauseEffect.choices,
         "sort_choices": SORT_CHOICES,
         "type_choices": TYPE_CHOICES,
     }
-    if not filterset.is_valid():
+    if not valid:
         return render(request, "kb/search.html", context, status=400)
     export = export_response(request, filterset)
     if export is not None:

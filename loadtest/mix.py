@@ -74,6 +74,16 @@ REQUEST_MIX = [
             + [_query(reverse("kb:search"), q=f"{w[:4]}*") for w in SEARCH_WORDS]
         ),
     ),
+    Target(
+        "browse",
+        1,
+        lambda s: [
+            reverse("kb:announcements"),
+            _query(reverse("kb:announcements"), year="unknown"),
+            reverse("kb:topics"),
+            reverse("kb:parties"),
+        ],
+    ),
     Target("in force", 1, lambda s: [reverse("kb:in_force")]),
     Target(
         "in force by party",

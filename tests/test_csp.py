@@ -55,6 +55,10 @@ def test_public_pages_need_no_inline_script_or_style(client):
         clause.get_absolute_url(),
         topic.get_absolute_url(),
         party.get_absolute_url(),
+        reverse("kb:announcements"),
+        reverse("kb:topics"),
+        reverse("kb:parties"),
+        reverse("kb:in_force"),
     ]:
         response = client.get(path)
         assert response.status_code == 200, path

@@ -66,7 +66,7 @@ def test_the_cloud_exclusivity_lineage_renders_oldest_first_with_diffs(client, d
 
 def test_the_cloud_exclusivity_timeline_groups_the_undated_clauses_under_date_unknown(client, demo):
     page = text(client.get(reverse("kb:topic", kwargs={"slug": "cloud-exclusivity"})))
-    assert re.findall(r"<h2><time[^>]*>(.*?)</time></h2>", page) == ["Date unknown"]
+    assert re.findall(r'<h2><span class="date-unknown">(.*?)</span></h2>', page) == ["Date unknown"]
     assert set(card_headings(page)) == {
         "Azure is the primary cloud platform for OpenAI's deep learning and AI research",
         "Azure remains the exclusive cloud provider for all OpenAI workloads across research, "

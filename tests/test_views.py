@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -266,7 +267,7 @@ def test_a_topic_timeline_groups_clauses_by_date_oldest_first_unknown_last(clien
     )
     make_clause(make_announcement(date=dt.date(2019, 7, 22)), "2019 clause", topics=[cloud])
     page = client.get(cloud.get_absolute_url()).content.decode()
-    headings = re.findall(r"<h2><time[^>]*>(.*?)</time></h2>", page)
+    headings = re.findall(r"<h2><(?:time|span)[^>]*>(.*?)</(?:time|span)></h2>", page)
     assert headings == ["22 July 2019", "October 2025", "Date unknown"]
     assert page.index("2019 clause") < page.index("October clause") < page.index("Undated")
 
@@ -400,7 +401,22 @@ PAGES = {
     "clause": (lambda data: data["lineage"][-1].get_absolute_url(), 7),
     "topic": (lambda data: data["topic"].get_absolute_url(), 7),
     "party": (lambda data: data["party"].get_absolute_url(), 8),
-    "in_force": (lambda data: reverse("kb:in_force") + "?on=2100-01-01", 8),
+    # The two counts (cold cache) rank the parties the typed party filter suggests.
+    "in_force": (lambda data: reverse("kb:in_force") + "?on=2100-01-01", 10),
+    # The two counts and the suggested parties, the kind, year and party facets (the
+    # kinds' counts add up to the total: no count query), the page and its parties.
+    "announcements": (lambda data: reverse("kb:announcements"), 8),
+    # The same and the party typed (found by its slug).
+    "announcements_filtered": (
+        lambda data: (
+            f"{reverse('kb:announcements')}?kind=joint_statement&year=unknown"
+            f"&party={data['party'].slug}"
+        ),
+        9,
+    ),
+    # The two counts, then the number of parties (or topics) and a page of them.
+    "parties": (lambda data: reverse("kb:parties"), 4),
+    "topics": (lambda data: reverse("kb:topics"), 4),
 }
 
 
@@ -502,3 +518,389 @@ def test_a_long_list_counts_its_pages_only_up_to_a_cap(client, cloud, monkeypatc
 def test_a_clause_page_credits_its_source(client, joint_statement):
     page = client.get(joint_statement.clauses.get(position=1).get_absolute_url()).content.decode()
     assert '<p class="credit">Text from the seed data set.</p>' in page
+
+
+# Browsing: announcements, parties, topics
+
+
+def list_titles(page: str) -> list[str]:
+    """The titles of an announcement list, in order."""
+    block = page[page.index('<ul class="announcement-list">') :]
+    block = block[: block.index("</ul>")]
+    return re.findall(r'<li><a href="/announcements/[^"]+/">([^<]+)</a>', block)
+
+
+def browse(client, name: str, **params) -> str:
+    response = client.get(reverse(f"kb:{name}"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_announcements_page_lists_published_ones_newest_first_undated_last(client):
+    make_announcement("Undated", date=None)
+    make_announcement("Old", date=dt.date(2001, 5, 1))
+    make_announcement("New", date=dt.date(2024, 5, 1))
+    make_announcement("Draft", date=dt.date(2025, 1, 1), status=Status.DRAFT)
+    assert list_titles(browse(client, "announcements")) == ["New", "Old", "Undated"]
+
+
+def test_the_announcements_page_filters_by_kind_party_and_year_and_counts_each_choice(client):
+    acme = make_party("Acme Robotics")
+    make_announcement("Acme deal", date=dt.date(2020, 3, 1), kind="agreement", parties=[acme])
+    make_announcement("Acme news", date=dt.date(2020, 6, 1), kind="press_release", parties=[acme])
+    make_announcement("Other deal", date=dt.date(2021, 1, 1), kind="agreement")
+    page = browse(client, "announcements", party=acme.slug)
+    assert list_titles(page) == ["Acme news", "Acme deal"]
+    # Each choice counts what it would show with the other filters kept.
+    assert '<option value="agreement">Agreement (1)</option>' in page
+    assert '<option value="2020">2020 (2)</option>' in page
+    assert '<option value="2021">' not in page
+    page = browse(client, "announcements", kind="agreement")
+    assert list_titles(page) == ["Other deal", "Acme deal"]
+    assert '<option value="press_release">Press release (1)</option>' in page
+    assert "1–2 of 2 announcements" in page
+    assert list_titles(browse(client, "announcements", kind="agreement", year="2020")) == [
+        "Acme deal"
+    ]
+
+
+def test_the_announcements_page_names_the_parties_named_most_often(client, monkeypatch):
+    monkeypatch.setattr(views, "PARTY_FACETS", 1)
+    busy, quiet = make_party("Busy Ltd"), make_party("Quiet Ltd")
+    make_announcement(parties=[busy])
+    make_announcement(parties=[busy, quiet])
+    page = browse(client, "announcements")
+    facets = page[page.index('id="party-facets-title"') : page.index("</aside>")]
+    assert f'href="?party={busy.slug}">Busy Ltd</a> <span class="count">2</span>' in facets
+    assert "Quiet Ltd" not in facets
+
+
+def test_a_published_statement_of_unknown_date_is_found_by_browsing(client):
+    """CUAD's dated contracts fill "Latest announcements": the undated statement is
+    listed under "Date unknown", with its count, on the announcements page."""
+    statement = make_announcement("Joint statement without a date", date=None)
+    for day in range(1, views.LATEST_ANNOUNCEMENTS + 2):
+        make_announcement(f"Contract {day}", date=dt.date(2019, 1, day), kind="agreement")
+    home = browse(client, "home")
+    assert statement.title not in home
+    assert f'href="{reverse("kb:announcements")}?year=unknown"' in home
+    page = browse(client, "announcements")
+    assert '<option value="unknown">Date unknown (1)</option>' in page
+    assert list_titles(browse(client, "announcements", year="unknown")) == [statement.title]
+
+
+def test_the_announcements_page_is_paged(client, monkeypatch):
+    monkeypatch.setattr(views, "ANNOUNCEMENTS_PER_PAGE", 2)
+    for year in (2001, 2002, 2003):
+        make_announcement(f"Statement of {year}", date=dt.date(year, 1, 1), kind="agreement")
+    first = browse(client, "announcements", kind="agreement")
+    assert list_titles(first) == ["Statement of 2003", "Statement of 2002"]
+    assert 'rel="next" href="?kind=agreement&amp;page=2"' in first
+    second = browse(client, "announcements", kind="agreement", page=2)
+    assert list_titles(second) == ["Statement of 2001"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"year": "soon"}, "A year is four digits"),
+        ({"party": "nobody"}, "No published record names a party called “nobody”"),
+        ({"kind": "poem"}, "Select a valid choice"),
+    ],
+    ids=["year", "party", "kind"],
+)
+def test_a_bad_announcement_filter_is_a_400_that_says_why(client, params, message):
+    response = client.get(reverse("kb:announcements"), params)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_party_named_only_on_a_draft_is_neither_a_filter_nor_a_suggestion(client):
+    secret = make_party("Secret partner")
+    make_announcement(status=Status.DRAFT, parties=[secret])
+    make_announcement(parties=[make_party("Public partner")])
+    page = browse(client, "announcements")
+    assert "Public partner" in page
+    assert "Secret partner" not in page
+    assert client.get(reverse("kb:announcements"), {"party": "secret"}).status_code == 400
+
+
+def test_the_parties_page_lists_public_parties_a_to_z_with_their_announcements(client):
+    zeta, alpha = make_party("zeta Labs"), make_party("Alpha Corp")
+    bound_only = make_party("Bound Only")
+    make_party("Unused Inc")
+    make_announcement(parties=[zeta, alpha])
+    make_announcement(parties=[zeta])
+    make_clause(parties=[bound_only])
+    make_announcement(status=Status.DRAFT, parties=[make_party("Secret partner")])
+    page = browse(client, "parties")
+    rows = re.findall(
+        r'<li><a href="/parties/[^"]+/">([^<]+)</a> <span class="count">([^<]+)<', page
+    )
+    assert rows == [
+        ("Alpha Corp", "1 announcement"),
+        ("Bound Only", "0 announcements"),
+        ("zeta Labs", "2 announcements"),
+    ]
+
+
+def test_the_topics_page_lists_public_topics_a_to_z_with_their_clauses(client, cloud):
+    ip = make_topic("IP licence", description="Who may use whose inventions.")
+    make_clause(topics=[cloud, ip])
+    make_clause(topics=[ip])
+    make_clause(make_announcement(status=Status.DRAFT), topics=[make_topic("Secret topic")])
+    page = browse(client, "topics")
+    rows = re.findall(
+        r'<li><a href="/topics/[^"]+/">([^<]+)</a> <span class="count">([^<]+)<', page
+    )
+    assert rows == [("Cloud exclusivity", "1 clause"), ("IP licence", "2 clauses")]
+    assert "Who may use whose inventions." in page
+
+
+@pytest.mark.parametrize("name", ["parties", "topics"])
+def test_the_parties_and_topics_pages_are_paged(client, monkeypatch, name):
+    monkeypatch.setattr(views, "NAMES_PER_PAGE", 2)
+    for letter in "CAB":
+        make_clause(
+            make_announcement(parties=[make_party(f"{letter} party")]),
+            topics=[make_topic(f"{letter} topic")],
+        )
+    first, second = browse(client, name), browse(client, name, page=2)
+    assert 'rel="next" href="?page=2"' in first
+    assert first.index("A ") < first.index("B ")
+    assert "C " not in first
+    assert f"C {name[0]}" in second.replace("C party", "C p").replace("C topic", "C t")
+
+
+def test_the_browse_pages_are_linked_from_the_header_and_the_home_page(client):
+    page = browse(client, "home")
+    header = page[page.index('<nav class="site-nav"') : page.index("</nav>")]
+    main = page[page.index("<main") :]
+    for name in ("announcements", "topics", "parties"):
+        assert f'href="{reverse(f"kb:{name}")}"' in header
+        assert f'href="{reverse(f"kb:{name}")}"' in main
+    current = browse(client, "topics")
+    assert f'<a href="{reverse("kb:topics")}" aria-current="page">Topics</a>' in current
+
+
+# Shared URLs
+
+
+@pytest.mark.parametrize(
+    ("name", "given", "short"),
+    [
+        ("announcements", "?kind=&party=&year=2020", "?year=2020"),
+        ("announcements", "?kind=&party=&year=", ""),
+        ("in_force", "?on=2024-06-01&party=&topic=", "?on=2024-06-01"),
+        (
+            "search",
+            "?q=cloud&type=&kind=&effect=&date_from=&sort=relevance",
+            "?q=cloud&sort=relevance",
+        ),
+    ],
+    ids=["announcements", "announcements-all-empty", "in-force", "search"],
+)
+def test_a_url_with_empty_parameters_redirects_to_one_without(client, name, given, short):
+    response = client.get(reverse(f"kb:{name}") + given)
+    assert response.status_code == 302
+    assert response.url == reverse(f"kb:{name}") + short
+
+
+def test_an_export_keeps_its_empty_parameters(client):
+    make_clause(heading="Cloud clause", text="cloud")
+    response = client.get(reverse("kb:search") + "?q=cloud&kind=&format=csv")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["announcements", "in_force"])
+def test_a_party_typed_by_name_or_part_of_it_redirects_to_its_slug(client, parties, name):
+    make_announcement(parties=parties)
+    for typed in ("Microsoft", "MICROSOFT", "crosof"):
+        response = client.get(reverse(f"kb:{name}"), {"party": typed})
+        assert response.status_code == 302
+        assert response.url == f"{reverse(f'kb:{name}')}?party=microsoft"
+
+
+def test_a_party_typed_that_matches_several_lists_them_as_links(client):
+    make_announcement(parties=[make_party("Acme Robotics"), make_party("Acme Foods")])
+    response = client.get(reverse("kb:in_force"), {"on": "2024-06-01", "party": "acme"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“acme” matches 2 parties" in page
+    assert 'href="?on=2024-06-01&amp;party=acme-foods">Acme Foods</a>' in page
+    assert 'href="?on=2024-06-01&amp;party=acme-robotics">Acme Robotics</a>' in page
+
+
+# Valid HTML
+
+
+@pytest.mark.parametrize("page", ["topic", "party", "in_force"])
+def test_clause_ids_are_unique_on_a_page_of_several_announcements(client, cloud, page):
+    party = make_party()
+    for _ in range(2):
+        make_clause(make_announcement(parties=[party]), position=1, topics=[cloud])
+    url = {
+        "topic": cloud.get_absolute_url(),
+        "party": party.get_absolute_url(),
+        "in_force": reverse("kb:in_force"),
+    }[page]
+    ids = re.findall(r'\bid="([^"]+)"', client.get(url).content.decode())
+    assert len(ids) == len(set(ids))
+    assert "clause-1" not in ids
+
+
+def test_an_announcement_page_keeps_its_clause_anchors(client, joint_statement):
+    page = client.get(joint_statement.get_absolute_url()).content.decode()
+    assert re.findall(r'<article class="clause-card" id="([^"]+)"', page) == [
+        f"clause-{n}" for n in range(1, 8)
+    ]
+
+
+def test_dates_are_machine_readable_at_their_precision_and_unknown_ones_are_not_times(client):
+    month = make_announcement(date=dt.date(2025, 10, 1), date_precision=DatePrecision.MONTH)
+    year = make_announcement(date=dt.date(2032, 1, 1), date_precision=DatePrecision.YEAR)
+    undated = make_announcement(date=None)
+    assert '<time datetime="2025-10">October 2025</time>' in browse(client, "announcements")
+    assert '<time datetime="2025-10">' in client.get(month.get_absolute_url()).content.decode()
+    assert '<time datetime="2032">2032</time>' in client.get(year.get_absolute_url()).text
+    page = client.get(undated.get_absolute_url()).content.decode()
+    assert '<span class="date-unknown">Date unknown</span>' in page
+    assert "<time" not in page[page.index("<main") :]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("in_force", {"on": "notadate"}),
+        ("in_force", {"on": "2024-13-45"}),
+        ("search", {"q": "cloud", "in_force_on": "notadate"}),
+    ],
+    ids=["in-force-words", "in-force-impossible", "search"],
+)
+def test_a_refused_date_is_not_echoed_into_a_date_input(client, name, params):
+    response = client.get(reverse(f"kb:{name}"), params)
+    assert response.status_code == 400
+    date_inputs = re.findall(r'<input[^>]*type="date"[^>]*>', response.content.decode())
+    assert date_inputs
+    for tag in date_inputs:
+        assert "value=" not in tag or 'value=""' in tag
+
+
+def test_a_valid_date_is_echoed_into_the_search_date_input(client):
+    page = client.get(reverse("kb:search"), {"q": "cloud", "in_force_on": "2024-06-01"}).text
+    assert 'value="2024-06-01"' in page
+
+
+# The in-force page's party filter and the active filters
+
+
+def test_the_in_force_party_filter_is_a_typed_input_suggesting_the_busiest_parties(
+    client, monkeypatch
+):
+    monkeypatch.setattr(public, "PARTY_SUGGESTIONS", 2)
+    busy, busier, quiet = make_party("Busy"), make_party("Busier"), make_party("Quiet")
+    make_announcement(parties=[busy, busier, quiet])
+    make_announcement(parties=[busy, busier])
+    page = browse(client, "in_force")
+    assert '<select name="party"' not in page
+    assert re.search(
+        r'<input type="text" name="party" id="id_party" list="party-suggestions"', page
+    )
+    datalist = page[page.index('<datalist id="party-suggestions">') :]
+    datalist = datalist[: datalist.index("</datalist>")]
+    assert re.findall(r'<option value="([^"]+)">', datalist) == ["Busier", "Busy"]
+
+
+def test_the_in_force_page_shows_the_chosen_party_by_name(client, cloud_terms, parties):
+    page = browse(client, "in_force", on="2024-06-01", party="microsoft")
+    assert 'name="party" id="id_party" list="party-suggestions" value="Microsoft"' in page
+    assert "Exclusive for APIs" in page
+
+
+def active_chips(page: str) -> dict[str, str]:
+    """The active filter chips: what each says, and where its link goes."""
+    return {
+        label: html.unescape(href)
+        for href, label in re.findall(
+            r'<a class="chip chip-remove" href="([^"]*)"><span class="visually-hidden">'
+            r"Remove the filter </span>(.*?)<span",
+            page,
+        )
+    }
+
+
+def test_the_in_force_filters_are_chips_that_each_remove_one(client, cloud_terms, cloud):
+    page = browse(client, "in_force", on="2024-06-01", party="microsoft", topic=cloud.slug)
+    url = reverse("kb:in_force")
+    assert active_chips(page) == {
+        "Date: 1 June 2024": f"{url}?party=microsoft&topic={cloud.slug}",
+        "Party: Microsoft": f"{url}?on=2024-06-01&topic={cloud.slug}",
+        "Topic: Cloud exclusivity": f"{url}?on=2024-06-01&party=microsoft",
+    }
+    assert f'<a class="clear-filters" href="{url}">' in page
+
+
+def test_the_search_filters_are_chips_that_each_remove_one(client, joint_statement, cloud):
+    page = client.get(
+        reverse("kb:search"),
+        {"q": "azure", "kind": "joint_statement", "topic": cloud.slug, "date_from": "2019"},
+    ).content.decode()
+    url = reverse("kb:search")
+    assert active_chips(page) == {
+        "Kind: Joint statement": f"{url}?q=azure&topic={cloud.slug}&date_from=2019",
+        "Topic: Cloud exclusivity": f"{url}?q=azure&kind=joint_statement&date_from=2019",
+        "From: 2019": f"{url}?q=azure&kind=joint_statement&topic={cloud.slug}",
+    }
+    assert f'<a class="clear-filters" href="{url}?q=azure">' in page
+
+
+def test_a_search_without_filters_shows_no_chips(client, joint_statement):
+    page = client.get(reverse("kb:search"), {"q": "azure"}).content.decode()
+    assert 'class="active-filters"' not in page
+
+
+def test_a_refused_filter_is_still_a_chip_that_removes_it(client):
+    page = client.get(reverse("kb:search"), {"q": "azure", "date_from": "soon"}).text
+    assert active_chips(page) == {"From: soon": f"{reverse('kb:search')}?q=azure"}
+
+
+# Topic page: its size, its order, a search inside it
+
+
+def test_a_topic_page_says_how_many_clauses_it_has(client, cloud, monkeypatch):
+    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    for _ in range(3):
+        make_clause(topics=[cloud])
+    make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])
+    assert "3 published clauses, oldest first" in client.get(cloud.get_absolute_url()).text
+
+
+def test_a_topic_timeline_sorts_newest_first_on_request_undated_still_last(client, cloud):
+    make_clause(make_announcement(date=None), "Undated", topics=[cloud])
+    make_clause(make_announcement(date=dt.date(2019, 1, 1)), "Older", topics=[cloud])
+    make_clause(make_announcement(date=dt.date(2024, 1, 1)), "Newer", topics=[cloud])
+    oldest = client.get(cloud.get_absolute_url()).content.decode()
+    newest = client.get(cloud.get_absolute_url(), {"sort": "newest"}).content.decode()
+    assert card_headings(oldest) == ["Older", "Newer", "Undated"]
+    assert card_headings(newest) == ["Newer", "Older", "Undated"]
+    assert '<a href="?sort=newest" aria-current="true">Newest first</a>' in newest
+    assert '<a href="?" aria-current="true">Oldest first</a>' in oldest
+
+
+def test_a_topic_sort_that_does_not_exist_is_a_400(client, cloud):
+    make_clause(topics=[cloud])
+    assert client.get(cloud.get_absolute_url(), {"sort": "sideways"}).status_code == 400
+
+
+def test_a_topic_page_searches_within_its_topic(client, cloud):
+    make_clause(heading="Cloud term", text="Azure hosts the APIs.", topics=[cloud])
+    make_clause(heading="Other term", text="Azure hosts nothing else.")
+    page = client.get(cloud.get_absolute_url()).content.decode()
+    form = page[page.index('<form class="filters topic-search"') :]
+    form = form[: form.index("</form>")]
+    assert f'action="{reverse("kb:search")}"' in form
+    assert f'<input type="hidden" name="topic" value="{cloud.slug}">' in form
+    assert 'name="q"' in form
+    results = client.get(reverse("kb:search"), {"topic": cloud.slug, "q": "azure"}).text
+    assert "Cloud term" in results
+    assert "Other term" not in results

@@ -2,7 +2,9 @@
 
 They need Debian's Chromium at ``/usr/bin/chromium`` and axe-core under ``var/node/`` (both
 installed by ``make browser-deps``). Without them the tests are skipped with the reason shown,
-except under CI (``CI`` set), where a missing browser is a failure: CI must run them.
+except under CI (``CI`` set), where a missing browser is a failure: CI must run them. The HTML
+validity test (marked ``html``) needs a Java runtime and the Nu HTML checker under ``var/node/``
+instead (``make browser-deps`` again), and is skipped or fails the same way without them.
 
 The live server runs in another thread. On PostgreSQL it opens its own connections to the test
 database. On SQLite, Django's test database is a shared-cache in-memory database and pytest-django
@@ -22,7 +24,7 @@ import pytest
 from django.core.management import call_command, get_commands
 from django.db import connections
 
-from tests.browser.support import AXE_SCRIPT, DESKTOP, SCREENSHOTS
+from tests.browser.support import AXE_SCRIPT, DESKTOP, SCREENSHOTS, VNU_JAR
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,20 +53,42 @@ def missing_browser_dependencies() -> str | None:
     return None
 
 
+def missing_html_checker() -> str | None:
+    """Why the HTML validity test cannot run here, or None when it can."""
+    if shutil.which("java") is None:
+        return "no java on the PATH (run `make browser-deps`)"
+    if not VNU_JAR.exists():
+        return f"the Nu HTML checker not found at {VNU_JAR} (run `make browser-deps`)"
+    return None
+
+
+# marker: (why its tests cannot run here, or None; what they need)
+def _missing_by_marker() -> dict[str, tuple[str | None, str]]:
+    return {
+        "browser": (missing_browser_dependencies(), "browser tests need Chromium and axe-core"),
+        "html": (missing_html_checker(), "the HTML validity test needs Java and vnu"),
+    }
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
-    reason = missing_browser_dependencies()
-    if reason is not None and not os.environ.get("CI"):
-        terminalreporter.write_line(f"browser tests SKIPPED: {reason}", yellow=True, bold=True)
+    if os.environ.get("CI"):
+        return
+    for marker, (reason, _) in _missing_by_marker().items():
+        if reason is not None:
+            name = "browser tests" if marker == "browser" else "HTML validity test"
+            terminalreporter.write_line(f"{name} SKIPPED: {reason}", yellow=True, bold=True)
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    reason = missing_browser_dependencies()
-    if reason is None or os.environ.get("CI"):
+    if os.environ.get("CI"):
         return
-    skip = pytest.mark.skip(reason=f"browser tests need Chromium and axe-core: {reason}")
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(skip)
+    for marker, (reason, needs) in _missing_by_marker().items():
+        if reason is None:
+            continue
+        skip = pytest.mark.skip(reason=f"{needs}: {reason}")
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(skip)
 
 
 @pytest.fixture
@@ -145,3 +169,12 @@ def demo_data(transactional_db) -> None:
     if "load_demo" not in get_commands():
         pytest.fail("the load_demo command is missing")
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture
+def vnu_command() -> list[str]:
+    """The command that runs the Nu HTML checker (add options and paths to check)."""
+    reason = missing_html_checker()
+    if reason is not None:
+        pytest.fail(f"the HTML validity test cannot run: {reason}")
+    return [shutil.which("java"), "-jar", str(VNU_JAR)]

@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: screenshots and the axe-core accessibility check."""
+"""Helpers for the browser tests: screenshots, the axe-core accessibility check, and where
+the Nu HTML checker is."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-AXE_SCRIPT = Path(settings.BASE_DIR) / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+NODE_MODULES = Path(settings.BASE_DIR) / "var" / "node" / "node_modules"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SCREENSHOTS = Path(settings.BASE_DIR) / "artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}

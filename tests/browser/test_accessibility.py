@@ -23,11 +23,34 @@ def page_url(name: str) -> str:
         return Party.objects.get(name="Microsoft").get_absolute_url()
     if name == "search-results":
         return reverse("kb:search") + "?q=exclusive+cloud&party=microsoft"
-    return reverse({"home": "kb:home", "in-force": "kb:in_force"}[name])
+    if name == "in-force-filtered":
+        return reverse("kb:in_force") + "?party=microsoft&topic=cloud-exclusivity"
+    return reverse(
+        {
+            "home": "kb:home",
+            "in-force": "kb:in_force",
+            "announcements": "kb:announcements",
+            "topics": "kb:topics",
+            "parties": "kb:parties",
+        }[name]
+    )
 
 
 @pytest.mark.parametrize(
-    "name", ["home", "search-results", "announcement", "clause", "topic", "party", "in-force"]
+    "name",
+    [
+        "home",
+        "search-results",
+        "announcement",
+        "clause",
+        "topic",
+        "party",
+        "in-force",
+        "in-force-filtered",
+        "announcements",
+        "topics",
+        "parties",
+    ],
 )
 def test_the_page_has_no_serious_accessibility_violations(page, demo_data, name):
     page.goto(page_url(name))

@@ -68,8 +68,23 @@
     });
   }
 
+  /* Forms marked data-drop-empty leave their empty fields out of the URL they open, so the link
+     staff share says only what was chosen. (Without script the page redirects to that URL.) */
+  function dropEmptyFields() {
+    document.querySelectorAll("form[data-drop-empty]").forEach(function (form) {
+      form.addEventListener("formdata", function (event) {
+        var entries = Array.from(event.formData.entries());
+        entries.forEach(function (entry) { event.formData.delete(entry[0]); });
+        entries.forEach(function (entry) {
+          if (entry[1] !== "") event.formData.append(entry[0], entry[1]);
+        });
+      });
+    });
+  }
+
   addCopyButtons();
   loadDeferredFacets();
   autosubmitFilters();
+  dropEmptyFields();
   collapseSidebarOnPhone();
 })();
