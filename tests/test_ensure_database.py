@@ -121,11 +121,16 @@ def test_on_sqlite_there_is_nothing_to_create(capsys):
 
 @pytest.mark.parametrize(("port", "expected"), [(None, "8000"), ("8123", "8123")])
 def test_make_run_ensures_the_database_before_migrating_and_serves_on_port(port, expected):
-    env = {key: value for key, value in os.environ.items() if key not in {"PORT", "MAKEFLAGS"}}
+    # Run as a top-level make (CI calls the suite from `make test`): no inherited make state.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"PORT", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
     if port:
         env["PORT"] = port
     result = subprocess.run(  # noqa: S603
-        ["make", "--dry-run", "--always-make", "run"],  # noqa: S607
+        ["make", "--no-print-directory", "--dry-run", "--always-make", "run"],  # noqa: S607
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
