@@ -16,8 +16,7 @@ from django import forms
 from django.utils.functional import cached_property
 
 from kb.dates import PartialDate
-from kb.models import AnnouncementKind, Clause, ClauseEffect
-from kb.public import public_parties, public_topics
+from kb.models import AnnouncementKind, Clause, ClauseEffect, Party, Topic
 from kb.search import schema
 from kb.search.compiler import Filters
 from kb.search.engine import (
@@ -101,15 +100,15 @@ class ClauseFilter(django_filters.FilterSet):
     q = SearchQueryFilter(label="Search", method=_engine, required=False)
     # Public parties and topics only: one named only by drafts is refused like a slug
     # that does not exist, so a search (or the API, a feed, an export) never tells
-    # the two apart (kb/public.py).
+    # the two apart (Party.objects.public()).
     party = django_filters.ModelChoiceFilter(
-        queryset=public_parties().only("pk", "slug", "name"),
+        queryset=Party.objects.public().only("pk", "slug", "name"),
         to_field_name="slug",
         method=_engine,
         label="Party",
     )
     topic = django_filters.ModelChoiceFilter(
-        queryset=public_topics().only("pk", "slug", "name"),
+        queryset=Topic.objects.public().only("pk", "slug", "name"),
         to_field_name="slug",
         method=_engine,
         label="Topic",
@@ -206,13 +205,13 @@ def named_facets(facets: Facets) -> dict:
     labels = dict(AnnouncementKind.choices)
     parties = {
         pk: (slug, name)
-        for pk, slug, name in public_parties()
+        for pk, slug, name in Party.objects.public()
         .filter(pk__in=[pk for pk, _ in facets.parties])
         .values_list("pk", "slug", "name")
     }
     topics = {
         pk: (slug, name)
-        for pk, slug, name in public_topics()
+        for pk, slug, name in Topic.objects.public()
         .filter(pk__in=[pk for pk, _ in facets.topics])
         .values_list("pk", "slug", "name")
     }

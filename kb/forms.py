@@ -15,8 +15,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from kb.models import Announcement, AnnouncementKind, Party
-from kb.public import public_parties, public_topics
+from kb.models import Announcement, AnnouncementKind, Party, Topic
 
 # A typed party that matches several names lists at most this many of them.
 PARTY_MATCHES_SHOWN = 10
@@ -57,7 +56,7 @@ class PublicPartyField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        parties = public_parties().only("name", "slug")
+        parties = Party.objects.public().only("name", "slug")
         exact = list(parties.filter(Q(slug=text) | Q(name__iexact=text)))
         # A slug, then the name as written, then the one name equal up to case.
         by_slug = [party for party in exact if party.slug == text]
@@ -94,7 +93,7 @@ class InForceForm(forms.Form):
     )
     party = PublicPartyField(label="Party", help_text="Type a name; any party if left empty.")
     topic = forms.ModelChoiceField(
-        queryset=public_topics().only("name", "slug"),
+        queryset=Topic.objects.public().only("name", "slug"),
         to_field_name="slug",
         required=False,
         empty_label="Any topic",

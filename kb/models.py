@@ -19,6 +19,10 @@ from simple_history.models import HistoricalRecords
 
 from kb.dates import DatePrecision, PartialDate, precision_constraint
 
+# The search change log's tables live with the engine (kb/search/models.py imports
+# nothing of kb); importing them here registers them with the app.
+from kb.search.models import SearchChange, SearchLogState  # noqa: F401
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -48,6 +52,25 @@ def choices_constraint(field: str, choices: type[models.TextChoices], name: str)
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+class PartyQuerySet(models.QuerySet):
+    def public(self):
+        """Parties named on a published announcement or clause. Any other party is
+        not public: one entered only for a draft (an unannounced partner) never
+        appears on a public page, in the API or in a form's choices."""
+        return self.filter(
+            Exists(
+                Announcement.parties.through.objects.filter(
+                    party_id=OuterRef("pk"), announcement__status=Status.PUBLISHED
+                )
+            )
+            | Exists(
+                Clause.parties.through.objects.filter(
+                    party_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
+                )
+            )
+        )
+
+
 class Party(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
@@ -57,6 +80,7 @@ class Party(models.Model):
     )
     website = models.URLField(max_length=500, blank=True)
 
+    objects = PartyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -74,11 +98,24 @@ class Party(models.Model):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
+class TopicQuerySet(models.QuerySet):
+    def public(self):
+        """Topics of at least one published clause; any other topic is not public."""
+        return self.filter(
+            Exists(
+                Clause.topics.through.objects.filter(
+                    topic_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
+                )
+            )
+        )
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
 
+    objects = TopicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -238,6 +275,30 @@ class JoinedKey(Expression):
 class ClauseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(announcement__status=Status.PUBLISHED)
+
+    def concerning(self, party: Party):
+        """Clauses that bind ``party``: named on the clause or on its announcement.
+
+        Two uncorrelated id lists ("pk IN (link table ids)"), each read once from its
+        link table's (party, owner) index (migration 0009), rather than an EXISTS
+        probe per clause: a list in its own order would otherwise probe every
+        clause when few bind the party."""
+        return self.filter(
+            Q(pk__in=Clause.parties.through.objects.filter(party=party).values("clause_id"))
+            | Q(
+                announcement_id__in=Announcement.parties.through.objects.filter(party=party).values(
+                    "announcement_id"
+                )
+            )
+        )
+
+    def on_topic(self, topic: Topic):
+        """Clauses on ``topic``. An EXISTS probe of the link table's (clause, topic)
+        key per clause: a topic's timeline and the in-force page then walk the
+        announcements' index in their order and stop after a page."""
+        return self.filter(
+            Exists(Clause.topics.through.objects.filter(clause_id=OuterRef("pk"), topic=topic))
+        )
 
     def in_document_order(self):
         return self.order_by("announcement_id", "position")
@@ -450,7 +511,3 @@ class Clause(models.Model):
                 Clause.objects.filter(pk=current).values_list("supersedes_id", flat=True).first()
             )
         return ids
-
-
-# The search change log's tables live with the engine; importing them here registers them.
-from kb.search.models import SearchChange, SearchLogState  # noqa: E402, F401

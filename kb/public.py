@@ -1,53 +1,34 @@
-"""What the public may see besides published announcements and their clauses.
+"""How many published records use each topic and party, and which parties a
+typed party filter suggests.
 
 Topics and parties have no status of their own: one is public when a published
-record uses it, so a name entered only for a draft (an unannounced partner) never
-appears on a public page, in the API or in a form's choices.
+record uses it (``Topic.objects.public()``, ``Party.objects.public()``).
 """
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from kb.models import Announcement, Clause, Party, Status, Topic
 
 
 def public_topics():
-    """Topics of at least one published clause; any other topic is not public."""
-    return Topic.objects.filter(
-        Exists(
-            Clause.topics.through.objects.filter(
-                topic_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
-            )
-        )
-    )
+    """``Topic.objects.public()``: kept for kb/api.py, which reads it from here."""
+    return Topic.objects.public()
 
 
 def public_parties():
-    """Parties named on a published announcement or clause; any other is not public
-    (a party entered only for a draft must not leak)."""
-    return Party.objects.filter(
-        Exists(
-            Announcement.parties.through.objects.filter(
-                party_id=OuterRef("pk"), announcement__status=Status.PUBLISHED
-            )
-        )
-        | Exists(
-            Clause.parties.through.objects.filter(
-                party_id=OuterRef("pk"), clause__announcement__status=Status.PUBLISHED
-            )
-        )
-    )
+    """``Party.objects.public()``: kept for kb/api.py, which reads it from here."""
+    return Party.objects.public()
 
 
 # The home page and the API's topic and party lists show how many published clauses
 # use each topic and how many published announcements name each party. Counting them
-# reads every link and its record (170 ms at 100,000 clauses, ten times that at a
-# million), too much for every request, so the counts are cached for
-# settings.KB_HOME_COUNTS_SECONDS (5 minutes unless the environment says) in each
-# worker: a count may be that old. The names are read on every request, through
-# public_topics()/public_parties(), so a record unpublished since the counts were
-# taken never shows its topic or party.
+# reads every link and its record, a cost that grows with the base, so the counts
+# are cached for settings.KB_HOME_COUNTS_SECONDS (5 minutes unless the environment
+# says) in each worker: a count may be that old. The names are read on every
+# request, through Topic.objects.public() and Party.objects.public(), so a record
+# unpublished since the counts were taken never shows its topic or party.
 PUBLISHED_COUNTS_CACHE_KEY = "kb:published-counts"
 HOME_TOPICS = 50
 HOME_PARTIES = 30
@@ -86,7 +67,7 @@ def suggested_parties():
     would be a page of its own: 1,142 with CUAD)."""
     _, party_counts = published_counts()
     return (
-        public_parties()
+        Party.objects.public()
         .filter(pk__in=_most(party_counts, PARTY_SUGGESTIONS))
         .only("name", "slug")
         .order_by("name")

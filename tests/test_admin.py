@@ -11,8 +11,8 @@ from django.core import signing
 from django.urls import URLResolver, get_resolver, reverse
 
 from kb import workflow
-from kb.admin.pagination import CappedCountPaginator
 from kb.models import Announcement, AnnouncementKind, Clause, Status
+from kb.pagination import CappedPaginator
 from tests.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic, make_user
 
@@ -92,7 +92,7 @@ def test_the_clause_change_form_runs_a_fixed_number_of_queries(
 
 
 def test_the_change_list_counts_no_further_than_its_cap(publisher_client, monkeypatch):
-    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 3)
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
     make_announcements_with_clauses(5)
     response = publisher_client.get(CHANGELIST)
     assert "More than 3 announcements" in response.text

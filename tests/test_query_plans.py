@@ -10,7 +10,7 @@ from django.db import connection
 
 from kb.api import published_announcements
 from kb.models import Announcement, Clause
-from tests.factories import make_announcement, make_clause
+from tests.factories import make_announcement, make_clause, make_topic
 
 pytestmark = pytest.mark.django_db
 sqlite_planner = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
@@ -25,6 +25,16 @@ def test_newest_clauses_walk_the_announcement_index_even_when_no_date_is_known()
     make_clause(make_announcement())
     query = Clause.objects.published().in_force_on(dt.date(2026, 1, 1)).newest_first()[:50]
     assert "TEMP B-TREE" not in plan(query)
+
+
+@sqlite_planner
+def test_the_in_force_clauses_of_a_topic_walk_the_announcement_index_without_a_sort():
+    topic = make_topic()
+    make_clause(make_announcement(), topics=[topic])
+    query = (
+        Clause.objects.published().in_force_on(dt.date(2026, 1, 1)).on_topic(topic).newest_first()
+    )
+    assert "TEMP B-TREE" not in plan(query[:25])
 
 
 @sqlite_planner

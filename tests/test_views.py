@@ -8,9 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kb import public, views, workflow
+from kb import public, workflow
 from kb.dates import DatePrecision
 from kb.models import ClauseEffect, Status
+from kb.pagination import CappedPaginator
+from kb.views import browse as browse_views
+from kb.views import cards, records
 from tests.factories import (
     make_announcement,
     make_clause,
@@ -300,7 +303,7 @@ def test_a_party_page_lists_its_announcements_and_the_clauses_binding_it(
 def test_a_busy_party_page_lists_its_latest_announcements_and_links_to_the_rest(
     client, monkeypatch
 ):
-    monkeypatch.setattr(views, "LATEST_ANNOUNCEMENTS", 2)
+    monkeypatch.setattr(records, "LATEST_ANNOUNCEMENTS", 2)
     busy = make_party("Busy Ltd")
     titles = [make_announcement(f"Statement number {n}", parties=[busy]).title for n in range(3)]
     page = client.get(busy.get_absolute_url()).content.decode()
@@ -456,7 +459,7 @@ def test_an_editors_preview_of_a_draft_says_it_is_not_public(admin_client):
 
 
 def test_a_long_topic_timeline_is_paged(client, cloud, monkeypatch):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 2)
     for _ in range(3):
         make_clause(topics=[cloud])
     page = client.get(cloud.get_absolute_url()).content.decode()
@@ -472,7 +475,7 @@ def card_headings(page: str) -> list[str]:
 
 
 def test_the_pages_of_a_topic_timeline_list_every_clause_once_in_order(client, cloud, monkeypatch):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 2)
     for year, heading in [(2024, "Fourth"), (2019, "First"), (2021, "Third"), (2020, "Second")]:
         make_clause(make_announcement(date=dt.date(year, 1, 1)), heading, topics=[cloud])
     make_clause(make_announcement(date=None), "Undated", topics=[cloud])
@@ -484,7 +487,7 @@ def test_the_pages_of_a_topic_timeline_list_every_clause_once_in_order(client, c
 
 
 def test_the_pages_of_a_party_page_list_every_clause_once_newest_first(client, monkeypatch):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 2)
     party = make_party()
     for year in (2019, 2022, 2020):
         make_clause(make_announcement(date=dt.date(year, 1, 1)), f"Bound {year}", parties=[party])
@@ -498,7 +501,7 @@ def test_the_pages_of_a_party_page_list_every_clause_once_newest_first(client, m
 def test_a_deep_page_of_a_timeline_runs_the_queries_of_the_first(
     client, cloud, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 2)
     for _ in range(7):
         make_clause(topics=[cloud])
     with django_assert_num_queries(PAGES["topic"][1]):
@@ -507,8 +510,8 @@ def test_a_deep_page_of_a_timeline_runs_the_queries_of_the_first(
 
 
 def test_a_long_list_counts_its_pages_only_up_to_a_cap(client, cloud, monkeypatch):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 1)
-    monkeypatch.setattr(views, "LIST_COUNT_CAP", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 1)
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
     for _ in range(4):
         make_clause(topics=[cloud])
     page = client.get(cloud.get_absolute_url()).content.decode()
@@ -565,7 +568,7 @@ def test_the_announcements_page_filters_by_kind_party_and_year_and_counts_each_c
 
 
 def test_the_announcements_page_names_the_parties_named_most_often(client, monkeypatch):
-    monkeypatch.setattr(views, "PARTY_FACETS", 1)
+    monkeypatch.setattr(browse_views, "PARTY_FACETS", 1)
     busy, quiet = make_party("Busy Ltd"), make_party("Quiet Ltd")
     make_announcement(parties=[busy])
     make_announcement(parties=[busy, quiet])
@@ -579,7 +582,7 @@ def test_a_published_statement_of_unknown_date_is_found_by_browsing(client):
     """CUAD's dated contracts fill "Latest announcements": the undated statement is
     listed under "Date unknown", with its count, on the announcements page."""
     statement = make_announcement("Joint statement without a date", date=None)
-    for day in range(1, views.LATEST_ANNOUNCEMENTS + 2):
+    for day in range(1, records.LATEST_ANNOUNCEMENTS + 2):
         make_announcement(f"Contract {day}", date=dt.date(2019, 1, day), kind="agreement")
     home = browse(client, "home")
     assert statement.title not in home
@@ -590,7 +593,7 @@ def test_a_published_statement_of_unknown_date_is_found_by_browsing(client):
 
 
 def test_the_announcements_page_is_paged(client, monkeypatch):
-    monkeypatch.setattr(views, "ANNOUNCEMENTS_PER_PAGE", 2)
+    monkeypatch.setattr(browse_views, "ANNOUNCEMENTS_PER_PAGE", 2)
     for year in (2001, 2002, 2003):
         make_announcement(f"Statement of {year}", date=dt.date(year, 1, 1), kind="agreement")
     first = browse(client, "announcements", kind="agreement")
@@ -659,7 +662,7 @@ def test_the_topics_page_lists_public_topics_a_to_z_with_their_clauses(client, c
 
 @pytest.mark.parametrize("name", ["parties", "topics"])
 def test_the_parties_and_topics_pages_are_paged(client, monkeypatch, name):
-    monkeypatch.setattr(views, "NAMES_PER_PAGE", 2)
+    monkeypatch.setattr(browse_views, "NAMES_PER_PAGE", 2)
     for letter in "CAB":
         make_clause(
             make_announcement(parties=[make_party(f"{letter} party")]),
@@ -670,6 +673,27 @@ def test_the_parties_and_topics_pages_are_paged(client, monkeypatch, name):
     assert first.index("A ") < first.index("B ")
     assert "C " not in first
     assert f"C {name[0]}" in second.replace("C party", "C p").replace("C topic", "C t")
+
+
+@pytest.mark.parametrize(("name", "summary"), [("parties", "2+ parties"), ("topics", "2+ topics")])
+def test_the_parties_and_topics_pages_say_when_their_count_is_capped(
+    client, monkeypatch, name, summary
+):
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
+    for letter in "CAB":
+        make_clause(
+            make_announcement(parties=[make_party(f"{letter} party")]),
+            topics=[make_topic(f"{letter} topic")],
+        )
+    assert summary in browse(client, name)
+
+
+def test_the_in_force_page_says_when_its_count_is_capped(client, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 2)
+    for _ in range(3):
+        make_clause()
+    page = client.get(reverse("kb:in_force")).text
+    assert "2+ terms" in page
 
 
 def test_the_browse_pages_are_linked_from_the_header_and_the_home_page(client):
@@ -868,7 +892,7 @@ def test_a_refused_filter_is_still_a_chip_that_removes_it(client):
 
 
 def test_a_topic_page_says_how_many_clauses_it_has(client, cloud, monkeypatch):
-    monkeypatch.setattr(views, "CLAUSES_PER_PAGE", 2)
+    monkeypatch.setattr(cards, "CLAUSES_PER_PAGE", 2)
     for _ in range(3):
         make_clause(topics=[cloud])
     make_clause(make_announcement(status=Status.DRAFT), topics=[cloud])

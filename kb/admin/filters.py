@@ -18,7 +18,7 @@ class _LinkedFilter(admin.SimpleListFilter):
     this filter serves to its through table and the through table's path back.
 
     The ids are read once from the link table's (party or topic, owner) index, as
-    ``kb.views.binding`` does, rather than probed with an EXISTS per listed row: the
+    ``Clause.objects.concerning()`` does, rather than probed with an EXISTS per listed row: the
     list is in its own order, so a probe per row would walk the whole table when few
     rows match."""
 

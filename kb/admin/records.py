@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from kb import workflow
 from kb.admin.forms import VersionGuardedForm
 from kb.admin.history import PermissionFirstHistoryAdmin, m2m_snapshots
-from kb.admin.pagination import CappedCountPaginator
+from kb.pagination import CappedPaginator
 
 
 def editable(request, announcement) -> bool:
@@ -36,7 +36,7 @@ class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
     form = VersionGuardedForm
     object_history_list_template = "admin/kb/object_history_list.html"
     show_full_result_count = False
-    paginator = CappedCountPaginator
+    paginator = CappedPaginator
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name

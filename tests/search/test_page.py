@@ -230,7 +230,7 @@ def test_a_query_with_nothing_to_search_is_a_400_that_says_so(client):
 
 
 def test_a_broad_search_leaves_its_facets_to_a_second_request(client, monkeypatch):
-    monkeypatch.setattr("kb.views.FACETS_INLINE_UP_TO", 2)
+    monkeypatch.setattr("kb.views.search.FACETS_INLINE_UP_TO", 2)
     make_hits(3)
     page = client.get(URL, {"q": "escrow"}).text
     assert 'data-facets-url="/search/facets/?q=escrow&amp;fragment=1"' in page
