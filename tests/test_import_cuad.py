@@ -204,7 +204,7 @@ def test_a_bad_cell_names_the_file_and_line_and_imports_nothing(tmp_path):
         sample_row(filename="Good_Agreement.pdf"),
         sample_row(filename="Bad_Agreement.pdf", raw_cells={"Parties": "['Acme"}),
     ]
-    with pytest.raises(CommandError, match=r"master_clauses.csv, line 3, column 'Parties'"):
+    with pytest.raises(CommandError, match=r"master_clauses.csv:3: column 'Parties'"):
         call_command("import_cuad", write_cuad_sample(tmp_path, rows), verbosity=0)
     assert not Announcement.objects.exists()
     assert not Topic.objects.exists()
@@ -214,13 +214,14 @@ def test_a_bad_cell_names_the_file_and_line_and_imports_nothing(tmp_path):
 def test_a_missing_contract_text_names_the_line(tmp_path):
     directory = write_cuad_sample(tmp_path, [sample_row()])
     next((directory / "full_contract_txt").iterdir()).unlink()
-    with pytest.raises(CommandError, match=r"line 2: no contract text"):
+    with pytest.raises(CommandError, match=r"master_clauses.csv:2: no contract text"):
         call_command("import_cuad", directory, verbosity=0)
     assert not Announcement.objects.exists()
 
 
 def test_a_two_digit_year_is_refused_with_its_line(tmp_path):
-    with pytest.raises(CuadFormatError, match=r"line 2, column 'Agreement Date-Answer'.*four"):
+    message = r"master_clauses.csv:2: column 'Agreement Date-Answer'.*four"
+    with pytest.raises(CuadFormatError, match=message):
         parse_one(tmp_path, agreement_date="5/8/14")
 
 

@@ -1,10 +1,11 @@
 """kb/importers/base.py: one party for one name, whichever importer meets it."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 
-from kb.importers.base import PartyLookup, normalise_text, party_key, party_slug
-from kb.importers.statement import import_statement, parse_statement
+from kb.importers.base import FormatError, PartyLookup, normalise_text, party_key, party_slug
+from kb.importers.cuad import CuadFormatError
+from kb.importers.statement import StatementFormatError, import_statement, parse_statement
 from kb.models import Announcement, Party
 from tests.factories import make_party
 from tests.samples import CuadRow, write_cuad_sample
@@ -135,3 +136,53 @@ def test_every_importer_gives_one_name_the_same_party_and_slug(tmp_path):
         "Amazon",
         "Acme Widgets, Inc.",
     }
+
+
+# --- one format error -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (3, "statement.md:3: the title line has no title"),
+        (None, "statement.md: the title line has no title"),
+    ],
+    ids=["with a line", "the whole file"],
+)
+def test_a_format_error_reads_file_line_and_message(line, shown):
+    error = FormatError("statement.md", line, "the title line has no title")
+    assert (error.filename, error.line, error.message) == (
+        "statement.md",
+        line,
+        "the title line has no title",
+    )
+    assert str(error) == shown
+
+
+def test_the_statement_and_cuad_errors_are_the_shared_format_error():
+    assert issubclass(StatementFormatError, FormatError)
+    assert issubclass(CuadFormatError, FormatError)
+
+
+def run_refused(capsys, *argv: str) -> str:
+    """Run a command from the command line; check it exits non-zero; its stderr."""
+    command = load_command_class("kb", argv[0])
+    with pytest.raises(SystemExit) as exit_info:
+        command.run_from_argv(["manage.py", *argv])
+    assert exit_info.value.code == 1
+    return capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_statement_and_cuad_commands_print_file_line_and_message(tmp_path, capsys):
+    statement = tmp_path / "statement.md"
+    statement.write_text("# One\n# Two\n", encoding="utf-8")
+    assert f"{statement}:2: a second title" in run_refused(
+        capsys, "import_statement", str(statement)
+    )
+
+    row = CuadRow(filename="Bad_Agreement.pdf", text="Text.", raw_cells={"Parties": "['Acme"})
+    directory = write_cuad_sample(tmp_path / "cuad", [row])
+    master = directory / "master_clauses.csv"
+    assert f"{master}:2: column 'Parties'" in run_refused(capsys, "import_cuad", str(directory))
+    assert not Announcement.objects.exists()

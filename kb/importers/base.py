@@ -1,4 +1,5 @@
-"""What every importer shares: one party for one name, and whitespace made plain.
+"""What every importer shares: one party for one name, whitespace made plain, and
+one error for input it cannot read (``FormatError``).
 
 ``PartyLookup`` is the only way an importer (statement, CUAD, knowledge base, demo)
 finds or makes a party, so "MICROSOFT CORPORATION", "Microsoft Corp." and
@@ -60,6 +61,19 @@ _JOINING = re.compile(r"[.'’]")
 _WORD = re.compile(r"[^\W_]+")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class FormatError(ValueError):
+    """Input an importer cannot read, where: ``filename``, ``line`` (from 1; None when
+    the problem is the whole file) and ``message``. ``str()`` is what a command
+    prints: "file:line: message", or "file: message" without a line."""
+
+    def __init__(self, filename, line: int | None, message: str):
+        self.filename = str(filename)
+        self.line = line
+        self.message = message
+        where = f"{self.filename}:{line}" if line is not None else self.filename
+        super().__init__(f"{where}: {message}")
 
 
 def collapse_whitespace(text: str) -> str:

@@ -33,7 +33,13 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from kb.dates import DatePrecision, PartialDate
-from kb.importers.base import PartyLookup, collapse_whitespace, normalise_text, party_key
+from kb.importers.base import (
+    FormatError,
+    PartyLookup,
+    collapse_whitespace,
+    normalise_text,
+    party_key,
+)
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status, Topic
 
 CREDIT = "CUAD v1, The Atticus Project, CC BY 4.0"
@@ -64,8 +70,8 @@ MAX_CSV_BYTES = 16 * 1024 * 1024
 MAX_CONTRACT_TEXT_BYTES = 4 * 1024 * 1024
 
 
-class CuadFormatError(ValueError):
-    """Bad input, with a message naming the file and line."""
+class CuadFormatError(FormatError):
+    """A CUAD file that cannot be read; ``str()`` names the file and line."""
 
 
 @dataclass(frozen=True)
@@ -317,12 +323,12 @@ def _remove(text: str, intervals: list[tuple[int, int]]) -> str:
 def _check_size(path: Path, limit: int) -> None:
     size = path.stat().st_size
     if size > limit:
-        raise CuadFormatError(f"{path}: the file is {size:,} bytes; the limit is {limit:,}")
+        raise CuadFormatError(path, None, f"the file is {size:,} bytes; the limit is {limit:,}")
 
 
 def _open_csv(path: Path):
     if not path.is_file():
-        raise CuadFormatError(f"{path}: no such file")
+        raise CuadFormatError(path, None, "no such file")
     _check_size(path, MAX_CSV_BYTES)
     return path.open(encoding="utf-8-sig", newline="")
 
@@ -337,7 +343,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
                 yield line, cells
                 line = reader.line_num + 1
         except (csv.Error, UnicodeDecodeError) as error:
-            raise CuadFormatError(f"{path}, line {line}: {error}") from None
+            raise CuadFormatError(path, line, str(error)) from None
 
 
 def _strip_label(cell: str, label: str) -> str:
@@ -357,12 +363,13 @@ def parse_categories(directory: Path | str) -> list[CuadCategory]:
             continue
         if len(cells) < 3:
             raise CuadFormatError(
-                f"{path}, line {line}: expected category, description and answer format, "
-                f"found {len(cells)} cell(s)"
+                path,
+                line,
+                f"expected category, description and answer format, found {len(cells)} cell(s)",
             )
         name = _strip_label(cells[0], "Category")
         if not name:
-            raise CuadFormatError(f"{path}, line {line}: the category has no name")
+            raise CuadFormatError(path, line, "the category has no name")
         categories.append(
             CuadCategory(
                 name=name,
@@ -371,7 +378,7 @@ def parse_categories(directory: Path | str) -> list[CuadCategory]:
             )
         )
     if not categories:
-        raise CuadFormatError(f"{path}: no categories")
+        raise CuadFormatError(path, None, "no categories")
     return categories
 
 
@@ -389,8 +396,9 @@ def _span_list(path: Path, line: int, column: str, cell: str) -> list[str]:
         value = None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise CuadFormatError(
-            f"{path}, line {line}, column {column!r}: expected a list of texts like "
-            f"['...', '...'], found {cell[:60]!r}"
+            path,
+            line,
+            f"column {column!r}: expected a list of texts like ['...', '...'], found {cell[:60]!r}",
         )
     return value
 
@@ -410,27 +418,27 @@ def parse_cuad(
     path = directory / MASTER_FILE
     text_dir = directory / TEXT_DIR
     if not text_dir.is_dir():
-        raise CuadFormatError(f"{text_dir}: no such directory")
+        raise CuadFormatError(text_dir, None, "no such directory")
     texts = {_file_key(file.name): file for file in text_dir.iterdir() if file.suffix == ".txt"}
 
     records = _records(path)
     try:
         _, header = next(records)
     except StopIteration:
-        raise CuadFormatError(f"{path}: the file is empty") from None
+        raise CuadFormatError(path, None, "the file is empty") from None
     columns = {collapse_whitespace(name).casefold(): index for index, name in enumerate(header)}
 
     def column(name: str) -> int:
         index = columns.get(name.casefold())
         if index is None:
-            raise CuadFormatError(f"{path}, line 1: no column {name!r}")
+            raise CuadFormatError(path, 1, f"no column {name!r}")
         return index
 
     def answer_column(name: str) -> int:
         for spelling in (f"{name}-Answer", f"{name}- Answer"):
             if spelling.casefold() in columns:
                 return columns[spelling.casefold()]
-        raise CuadFormatError(f"{path}, line 1: no column {name + '-Answer'!r}")
+        raise CuadFormatError(path, 1, f"no column {name + '-Answer'!r}")
 
     filename_at = column("Filename")
     needed = [DOCUMENT_NAME, PARTIES, AGREEMENT_DATE, EFFECTIVE_DATE]
@@ -447,25 +455,21 @@ def parse_cuad(
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
-            raise CuadFormatError(
-                f"{path}, line {line}: expected {len(header)} cells, found {len(cells)}"
-            )
+            raise CuadFormatError(path, line, f"expected {len(header)} cells, found {len(cells)}")
         filename = cells[filename_at].strip()
         text_file = texts.get(_file_key(filename))
         if not filename or text_file is None:
-            raise CuadFormatError(
-                f"{path}, line {line}: no contract text for {filename!r} in {text_dir}"
-            )
+            raise CuadFormatError(path, line, f"no contract text for {filename!r} in {text_dir}")
         _check_size(text_file, MAX_CONTRACT_TEXT_BYTES)
         try:
             contract_text = text_file.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
-            raise CuadFormatError(f"{text_file}: not UTF-8 text ({error})") from None
+            raise CuadFormatError(text_file, None, f"not UTF-8 text ({error})") from None
 
         slug = slug_for(Path(filename).stem)
         if slug in seen_slugs:
             raise CuadFormatError(
-                f"{path}, line {line}: contract {filename!r} repeats line {seen_slugs[slug]}"
+                path, line, f"contract {filename!r} repeats line {seen_slugs[slug]}"
             )
         seen_slugs[slug] = line
 
@@ -477,9 +481,7 @@ def parse_cuad(
             try:
                 date = parse_answer_date(cells[answers_at[name]])
             except ValueError as error:
-                raise CuadFormatError(
-                    f"{path}, line {line}, column {name + '-Answer'!r}: {error}"
-                ) from None
+                raise CuadFormatError(path, line, f"column {name + '-Answer'!r}: {error}") from None
             if date.precision != DatePrecision.UNKNOWN:
                 break
 

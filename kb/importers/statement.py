@@ -36,7 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kb.importers.base import PartyLookup
+from kb.importers.base import FormatError, PartyLookup
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status
 
 MAX_STATEMENT_BYTES = 2 * 1024 * 1024
@@ -73,15 +73,8 @@ _TITLE_PARTIES = re.compile(r"\b(?:from|between|by)\s+(?P<names>.+)$", re.IGNORE
 _NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
 
-class StatementFormatError(ValueError):
-    """The text is not a statement in the expected form. ``str()`` names file and line."""
-
-    def __init__(self, filename: str, line: int | None, message: str):
-        self.filename = filename
-        self.line = line
-        self.message = message
-        where = f"{filename}:{line}" if line is not None else filename
-        super().__init__(f"{where}: {message}")
+class StatementFormatError(FormatError):
+    """The text is not a statement in the expected form; ``str()`` names file and line."""
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ anything is written.
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from kb.importers.base import FormatError
 from kb.importers.cuad import (
-    CuadFormatError,
     count_contracts,
     import_cuad,
     parse_categories,
@@ -48,7 +48,7 @@ class Command(BaseCommand):
                     contracts=parse_cuad(directory, categories=categories, limit=limit),
                     on_contract=lambda contract: progress.update(),
                 )
-        except CuadFormatError as error:
+        except FormatError as error:  # "file:line: message"
             raise CommandError(f"{error}; nothing was imported") from None
         self.stdout.write(
             self.style.SUCCESS(

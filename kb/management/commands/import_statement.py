@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kb.importers.base import FormatError
 from kb.importers.statement import (
     MAX_STATEMENT_BYTES,
     StatementFormatError,
@@ -48,8 +49,8 @@ class Command(BaseCommand):
         try:
             parsed = read_statement_file(path)
             result = import_statement(parsed=parsed, status=status)
-        except StatementFormatError as error:
-            raise CommandError(str(error)) from None  # it names the file and line
+        except FormatError as error:
+            raise CommandError(str(error)) from None  # "file:line: message"
         except StatementImportError as error:
             raise CommandError(f"{path}: {error}") from None
         self.stdout.write(self.style.SUCCESS(f"{path}: {result.summary()}"))
