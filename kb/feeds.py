@@ -165,10 +165,11 @@ class LatestAnnouncementsFeed(ConditionalFeed):
 
 class SearchFeed(ConditionalFeed):
     """The newest clauses matching a search: the search page's GET parameters
-    through the same ``ClauseFilter``; a bad parameter is a 400."""
+    through the same ``ClauseFilter``, the feed's object; a bad parameter is a 400,
+    before any conditional GET is judged."""
 
     def __call__(self, request, *args, **kwargs):
-        filterset = ClauseFilter(request.GET, queryset=Clause.objects.published())
+        filterset = ClauseFilter(request.GET, queryset=Clause.objects.published(), request=request)
         if not filterset.is_valid():
             messages = "; ".join(
                 f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()
@@ -176,28 +177,28 @@ class SearchFeed(ConditionalFeed):
             return HttpResponseBadRequest(
                 f"Invalid search: {messages}", content_type="text/plain; charset=utf-8"
             )
-        request.kb_filterset = filterset
-        return super().__call__(request, *args, **kwargs)
+        return super().__call__(request, *args, filterset=filterset, **kwargs)
 
-    def get_object(self, request, *args, **kwargs):
-        return request
+    def get_object(self, request, *args, filterset: ClauseFilter, **kwargs) -> ClauseFilter:
+        """The validated search (``__call__`` passes it): every method below gets it."""
+        return filterset
 
-    def title(self, request):
-        query = xml_text(request.GET.get("q", "")).strip()
+    def title(self, filterset):
+        query = xml_text(filterset.data.get("q", "")).strip()
         return f"kb: clauses matching “{query}”" if query else "kb: clauses"
 
-    def subtitle(self, request):
+    def subtitle(self, filterset):
         return "The newest published clauses matching a search in the knowledge base."
 
-    def link(self, request):
-        query = request.GET.urlencode()
+    def link(self, filterset):
+        query = filterset.data.urlencode()
         return reverse("kb:search") + (f"?{query}" if query else "")
 
-    def feed_url(self, request):
-        return request.get_full_path()
+    def feed_url(self, filterset):
+        return filterset.request.get_full_path()
 
-    def items(self, request):
-        return SearchHits.of(request.kb_filterset.newest_published())[:FEED_ITEMS]
+    def items(self, filterset):
+        return SearchHits.of(filterset.newest_published())[:FEED_ITEMS]
 
     def item_title(self, item):
         return f"{item.heading} ({item.announcement.title})"
