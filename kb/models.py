@@ -3,6 +3,13 @@
 Rules that must always hold are enforced by the database (unique and check
 constraints here, triggers in migrations); the ``clean()`` methods repeat the ones
 an editor can break so the admin shows a form error instead of an IntegrityError.
+
+Reads are the QuerySet methods here (``Clause.objects.published().concerning(party)``,
+``Party.objects.public()``, ...), the one definition of each rule. The records and
+their QuerySets stay in one module although it is longer than most: each QuerySet
+reads the other records (a clause's reads parties and topics, a party's reads
+announcements and clauses), so splitting them apart would trade length for
+import cycles.
 """
 
 from __future__ import annotations
@@ -218,15 +225,15 @@ class Announcement(models.Model):
             ),
             # The API's list and the announcements feed: latest published first. Partial,
             # because a second index led by status would compete with the one above in
-            # SQLite's choice for every clause list (without statistics it took the
-            # wrong one and sorted all in-force clauses: 30 -> 400 ms).
+            # SQLite's choice for every clause list, and without statistics SQLite may
+            # take it and sort every in-force clause (docs/decisions/query-plans.md).
             models.Index(
                 fields=["published_at"],
                 condition=Q(status=Status.PUBLISHED),
                 name="announcement_published_latest",
             ),
         ]
-        # The editorial roles (groups created in migration 0003) are built from these.
+        # The editorial roles (groups created in migration 0004) are built from these.
         permissions = [
             ("publish_announcement", "Can publish, retract and edit published announcements"),
             ("view_audit_log", "Can see the audit page of all changes"),
@@ -255,8 +262,8 @@ class JoinedKey(Expression):
     column, which is the same value, but SQLite's planner then cannot walk the
     announcements' ``(status, date)`` index (whose rows end with the id) in the
     order asked for: it sorts every clause of a date instead (all of them when the
-    dates are unknown, 100 ms at 100,000 clauses). Ordering by the joined table's
-    own id lets it stop after one page.
+    dates are unknown). Ordering by the joined table's own id lets it stop after
+    one page, whatever the number of clauses.
     """
 
     def __init__(self, relation: str):
@@ -448,8 +455,8 @@ class Clause(models.Model):
             # Successor lookups (clause cards, "in force on"). Only the few clauses
             # that supersede another are in it, so its statistics tell the planner
             # it is selective; with the plain FK index, where nearly every key is
-            # NULL, SQLite's ANALYZE figures made it scan every published clause
-            # once per clause instead (the in-force page never finished at 100,000).
+            # NULL, SQLite's ANALYZE figures make it scan every published clause
+            # once per clause instead: a cost quadratic in the clauses.
             models.Index(
                 fields=["supersedes"],
                 name="clause_supersedes_set",
@@ -457,8 +464,7 @@ class Clause(models.Model):
             ),
             # A clause's announcement and position by its id, without reading the
             # row and its text: topic and party lists read these for every clause
-            # of the topic or party to sort or filter them (25,000 for the busiest
-            # topic at a million clauses: 50 -> 28 ms), and so do searches that
+            # of the topic or party to sort or filter them, and so do searches that
             # start from the clauses a filter leaves.
             models.Index(fields=["id", "announcement", "position"], name="clause_id_announcement"),
             models.Index(fields=["effect"], name="clause_effect"),

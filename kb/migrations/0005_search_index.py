@@ -109,7 +109,7 @@ SQLITE_FORWARD = [
     )
     """,
     # The rank column of kb_search_document is bm25 with the column weights
-    # (kb.search.constants.SQLITE_BM25_WEIGHTS).
+    # heading 4.0, body 1.0, context 0.3.
     "INSERT INTO kb_search_document(kb_search_document, rank) VALUES ('rank', 'bm25(4.0, 1.0, 0.3)')",
     """
     CREATE TRIGGER kb_search_source_insert AFTER INSERT ON kb_search_source BEGIN

@@ -2,11 +2,11 @@
 topic or party needs, so the clause or announcement ids come from the index alone.
 
 Django's own indexes on these tables are one column each: finding the clauses of a
-topic read the topic index, then every link row for its clause id (about 25,000
-row reads for the busiest topic at a million clauses). Used by the topic timeline,
-the party page and the in-force page's party filter (``Clause.objects.concerning()``), the
-admin's party and topic filters and the search facets. Plain ``CREATE INDEX`` on
-both databases (the tables are Django's auto-created through tables, which take no
+topic read the topic index, then every link row for its clause id (one row read
+per clause of the topic). Used by the topic timeline, the party page and the
+in-force page's party filter (``Clause.objects.concerning()``), the admin's party
+and topic filters and the search facets. Plain ``CREATE INDEX`` on both databases
+(the tables are Django's auto-created through tables, which take no
 ``Meta.indexes``); nothing is rebuilt, so the search triggers stay.
 """
 

@@ -26,7 +26,7 @@ FTS5_TABLE = """
         tokenize='porter unicode61 remove_diacritics 2'{prefix}
     )
 """
-# kb.search.constants.SQLITE_BM25_WEIGHTS, as migration 0005 set them.
+# The column weights of the rank, as migration 0005 set them.
 RANK = (
     "INSERT INTO kb_search_document(kb_search_document, rank) "
     "VALUES ('rank', 'bm25(4.0, 1.0, 0.3)')"

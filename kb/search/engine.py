@@ -176,8 +176,8 @@ class SearchResults:
 
     @functools.cached_property
     def facets(self) -> Facets:
-        """Counted over every match: the costliest part of a broad search (tens of ms
-        at a million matches), so cached per query and index commit for
+        """Counted over every match: the costliest part of a broad search, growing
+        with the matches, so cached per query and index commit for
         ``FACETS_CACHED_SECONDS``: a repeated search of an unchanged index reuses them."""
         facets = self.cached_facets()
         if facets is None:

@@ -10,14 +10,13 @@ queried, and runs ``ANALYZE`` on those with no statistics or whose size changed
 a lot since; with nothing to do it costs microseconds.
 
 The ``ANALYZE`` it runs reads whole indexes, not the sample that ``analysis_limit``
-allows: from a sample of 400 rows SQLite concluded that each announcement status
-and each clause effect has ~400 rows (not 10,000 and 100,000), chose the status
-index plus a sort over the latest-published index, and the API's announcement list
-went from 5 to 27 ms at 100,000 clauses. A full ``ANALYZE`` costs 0.25 s at 100,000
-clauses and 20 s at a million, holding the write lock: ``migrate`` runs it
-(kb/apps.py), and so do the bulk loaders, so a connection's close runs it only for
-a table that has grown 25-fold since (SQLite 3.40's rule); after a large import,
-run ``ANALYZE`` (``sqlite3 var/kb.sqlite3 ANALYZE``) rather than wait for that.
+allows: from a sample SQLite takes each announcement status and each clause effect
+for as rare as the sample is small, and then prefers the status index plus a sort
+(docs/decisions/query-plans.md). A full ``ANALYZE`` reads every index, holding the
+write lock, in time that grows with the base: ``migrate`` runs it (kb/apps.py), and
+so do the bulk loaders, so a connection's close runs it only for a table that has
+grown 25-fold since (SQLite 3.40's rule); after a large import, run ``ANALYZE``
+(``sqlite3 var/kb.sqlite3 ANALYZE``) rather than wait for that.
 """
 
 from __future__ import annotations

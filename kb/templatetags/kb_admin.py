@@ -11,9 +11,9 @@ register = template.Library()
 def year_span_date_hierarchy(cl):
     """Django's date hierarchy, except for its top level.
 
-    Django lists the years with SELECT DISTINCT over every row (3 s at a million
-    announcements on SQLite); this lists every year from the earliest date to the
-    latest, from one MIN/MAX query. Drilling into a year is Django's own code.
+    Django lists the years with SELECT DISTINCT over every row, a cost that grows
+    with the announcements; this lists every year from the earliest date to the
+    latest, from one MIN/MAX query on the date index. Drilling into a year is Django's own code.
     """
     field = cl.date_hierarchy
     if any(f"{field}__{part}" in cl.params for part in ("year", "month", "day")):
