@@ -91,6 +91,50 @@ def test_the_clause_change_form_runs_a_fixed_number_of_queries(
     queries_of_second_load(publisher_client, url, django_assert_num_queries, 11)
 
 
+@pytest.mark.parametrize("rows", [2, 50], ids=["2 rows", "50 rows"])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (reverse("admin:kb_party_changelist"), 6),
+        (reverse("admin:kb_topic_changelist"), 6),
+    ],
+    ids=["parties", "topics"],
+)
+def test_the_party_and_topic_change_lists_run_the_same_queries_for_2_or_50_rows(
+    publisher_client, django_assert_num_queries, rows, url, expected
+):
+    for n in range(rows):
+        make_party(f"Party {n}")
+        make_topic(f"Topic {n}")
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, expected)
+
+
+AUTOCOMPLETE = reverse("admin:autocomplete")
+
+
+@pytest.mark.parametrize("rows", [2, 50], ids=["2 rows", "50 rows"])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("model_name=announcement&field_name=parties", 6),
+        ("model_name=clause&field_name=topics", 6),
+        ("model_name=clause&field_name=supersedes", 8),
+    ],
+    ids=["parties", "topics", "clauses"],
+)
+def test_the_autocomplete_runs_the_same_queries_for_2_or_50_rows(
+    publisher_client, django_assert_num_queries, rows, source, expected
+):
+    """The autocomplete answers a page of matches whatever the number of rows."""
+    make_announcements_with_clauses(rows)
+    for n in range(rows):
+        make_party(f"Acme {n}")
+        make_topic(f"Acme topic {n}")
+    url = f"{AUTOCOMPLETE}?app_label=kb&{source}&term=a"
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, expected)
+    assert publisher_client.get(url).json()["results"]
+
+
 def test_the_change_list_counts_no_further_than_its_cap(publisher_client, monkeypatch):
     monkeypatch.setattr(CappedPaginator, "COUNT_CAP", 3)
     make_announcements_with_clauses(5)
