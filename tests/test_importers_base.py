@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command, load_command_class
+from django.core.management.base import CommandError
 
 from kb.importers.base import FormatError, PartyLookup, normalise_text, party_key, party_slug
 from kb.importers.cuad import CuadFormatError
@@ -164,25 +165,22 @@ def test_the_statement_and_cuad_errors_are_the_shared_format_error():
     assert issubclass(CuadFormatError, FormatError)
 
 
-def run_refused(capsys, *argv: str) -> str:
-    """Run a command from the command line; check it exits non-zero; its stderr."""
-    command = load_command_class("kb", argv[0])
+def test_the_statement_command_prints_file_line_and_message_and_exits_non_zero(tmp_path, capsys):
+    statement = tmp_path / "statement.md"
+    statement.write_text("# One\n# Two\n", encoding="utf-8")
+    command = load_command_class("kb", "import_statement")
     with pytest.raises(SystemExit) as exit_info:
-        command.run_from_argv(["manage.py", *argv])
+        command.run_from_argv(["manage.py", "import_statement", str(statement)])
     assert exit_info.value.code == 1
-    return capsys.readouterr().err
+    assert f"{statement}:2: a second title" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
-def test_the_statement_and_cuad_commands_print_file_line_and_message(tmp_path, capsys):
-    statement = tmp_path / "statement.md"
-    statement.write_text("# One\n# Two\n", encoding="utf-8")
-    assert f"{statement}:2: a second title" in run_refused(
-        capsys, "import_statement", str(statement)
-    )
-
+def test_the_cuad_command_says_file_line_and_message_and_exits_non_zero(tmp_path):
     row = CuadRow(filename="Bad_Agreement.pdf", text="Text.", raw_cells={"Parties": "['Acme"})
-    directory = write_cuad_sample(tmp_path / "cuad", [row])
-    master = directory / "master_clauses.csv"
-    assert f"{master}:2: column 'Parties'" in run_refused(capsys, "import_cuad", str(directory))
+    directory = write_cuad_sample(tmp_path, [row])
+    with pytest.raises(CommandError) as error:
+        call_command("import_cuad", str(directory), verbosity=0)
+    assert error.value.returncode != 0
+    assert str(error.value).startswith(f"{directory / 'master_clauses.csv'}:2: column 'Parties'")
     assert not Announcement.objects.exists()
