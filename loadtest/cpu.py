@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from kb.serving import production_env
+from kb_dev.serving import production_env
 
 
 def main() -> None:

@@ -1,6 +1,5 @@
-"""The benchmark behind ``kb_bench`` (and its narrower wrappers ``kb_search_bench``
-and ``benchmark_admin``): what users feel, timed on the current database and its
-search index, as rows of one table. Figures, not pass/fail: each row names its
+"""The benchmark behind ``kb_bench``: what users feel, timed on the current database
+and its search index, as rows of one table. Figures, not pass/fail: each row names its
 target and says whether this run met it; people read the table (see
 docs/performance/).
 """
@@ -49,10 +48,6 @@ class Timing:
         return percentile(self.samples, 0.95)
 
     @property
-    def cpu_p50(self) -> float:
-        return percentile(self.cpu_samples, 0.50)
-
-    @property
     def cpu_p95(self) -> float:
         return percentile(self.cpu_samples, 0.95)
 
@@ -85,20 +80,6 @@ def time_calls(
         if gc_was_enabled:
             gc.enable()
     return Timing(tuple(samples), tuple(cpu_samples))
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table (readable as text, pasteable into the docs)."""
-    cells = [[str(cell) for cell in row] for row in rows]
-    widths = [max(len(str(h)), *(len(row[i]) for row in cells)) for i, h in enumerate(headers)]
-
-    def line(values):
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
-
-    return "\n".join(
-        [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-        + [line(row) for row in cells]
-    )
 
 
 def icontains_clauses(text: str, queryset: QuerySet | None = None) -> QuerySet:
@@ -669,7 +650,7 @@ class Bench:
     def import_rows(self) -> list[Row]:
         from django.db import transaction
 
-        from kb.generate import generate
+        from kb_dev.generate import generate
 
         started = time.perf_counter()
         with transaction.atomic():
