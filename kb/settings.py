@@ -111,7 +111,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A multi-user site on one SQLite file (see README, "Running in production"):
+    # A multi-user site on one SQLite file (docs/operating/databases.md):
     # WAL lets readers run beside the writer; IMMEDIATE transactions take the write
     # lock up front so the busy timeout applies instead of failing with "database is
     # locked"; mmap stays off because it turns the rare WAL-reset glitch into corruption.
