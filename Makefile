@@ -1,4 +1,5 @@
-# kb: `make run` serves the demo, `make test` runs the whole suite. Both set up what they need.
+# kb: `make run` serves the demo, `make test` runs the whole suite (lint, Django's checks, the
+# docs built with --strict, pytest). Both set up what they need.
 SHELL := /bin/bash
 # `make run` serves on 127.0.0.1:$(PORT); `PORT=8001 make run` or `make run PORT=8001`.
 PORT ?= 8000
@@ -8,8 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
+# MkDocs 1.x prints a banner about MkDocs 2 unless told not to.
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup migrate demo run serve-prod loadtest test lint check pytest browser-deps clean
+.PHONY: setup migrate demo run serve-prod loadtest test lint check docs pytest screenshots browser-deps clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "kb needs Python 3.12 or newer; found " + sys.version.split()[0])'
@@ -36,7 +39,7 @@ run: demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: the environment must say DEBUG=0 and give SECRET_KEY and ALLOWED_HOSTS
-# (see README, "Running in production"); WEB_CONCURRENCY sets the number of gunicorn workers.
+# (docs/operating/production.md); WEB_CONCURRENCY sets the number of gunicorn workers.
 serve-prod: setup
 	@test "$$DEBUG" = 0 || { echo "serve-prod needs DEBUG=0, SECRET_KEY and ALLOWED_HOSTS in the environment" >&2; exit 1; }
 	mkdir -p var
@@ -46,7 +49,7 @@ serve-prod: setup
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 	exec $(BIN)/gunicorn kb.wsgi --config gunicorn.conf.py
 
-# The load test against gunicorn on 127.0.0.1 (README, "Running in production"). Defaults: 60 s,
+# The load test against gunicorn on 127.0.0.1 (docs/operating/scale-out.md). Defaults: 60 s,
 # 50 users, 100,000 clauses; CI runs LOADTEST_ARGS="--seconds 30 --clauses 2000".
 loadtest: setup
 	$(BIN)/python -m loadtest.run $(LOADTEST_ARGS)
@@ -58,6 +61,11 @@ lint: setup
 check: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# The documentation site (mkdocs.yml, docs/) into var/site; --strict: a broken link, a
+# missing anchor or a page left out of the nav fails.
+docs: setup
+	$(BIN)/mkdocs build --strict --quiet
 
 pytest: setup
 	@test -x $(CHROMIUM) -a -f $(AXE) || echo "NOTE: browser tests SKIPPED: no $(CHROMIUM) or no $(AXE); 'make browser-deps' installs them"
@@ -80,7 +88,13 @@ browser-deps:
 		|| npm install --prefix var/node --no-save --no-audit --no-fund --loglevel=error \
 			axe-core@$(AXE_CORE_VERSION) vnu-jar@$(VNU_VERSION)
 
-test: lint check pytest
+# The few screenshots the docs show (docs/images/), from the browser test that reads the
+# demo (it saves every key page to artifacts/screenshots/), cut and made small.
+screenshots: setup
+	$(BIN)/pytest -q tests/browser/test_reading.py
+	$(BIN)/python -m kb_dev.screenshots
+
+test: lint check docs pytest
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

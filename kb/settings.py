@@ -6,6 +6,7 @@ with no warnings in that configuration.
 """
 
 import datetime as dt
+import importlib.util
 import os
 from pathlib import Path
 
@@ -59,6 +60,11 @@ INSTALLED_APPS = [
     "axes",
     "kb",
 ]
+# The development tools (kb_dev: kb_bench, kb_generate, kb_relevance) are never part of
+# the running site: installed only with DEBUG on or KB_DEV_TOOLS=1, and only where the
+# package is there (a checkout, or an install with the dev extra).
+if env_bool("KB_DEV_TOOLS", default=DEBUG) and importlib.util.find_spec("kb_dev") is not None:
+    INSTALLED_APPS.append("kb_dev")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -105,7 +111,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A multi-user site on one SQLite file (see README, "Running in production"):
+    # A multi-user site on one SQLite file (docs/operating/databases.md):
     # WAL lets readers run beside the writer; IMMEDIATE transactions take the write
     # lock up front so the busy timeout applies instead of failing with "database is
     # locked"; mmap stays off because it turns the rare WAL-reset glitch into corruption.

@@ -1,1 +1,1 @@
-"""The load test: ``python -m loadtest.run`` (see loadtest/run.py and the README)."""
+"""The load test: ``python -m loadtest.run`` (loadtest/run.py, docs/operating/scale-out.md)."""

@@ -1,5 +1,5 @@
 """CPU time of each load-test target, one request at a time, in one process: where the
-load test's capacity goes (README, "Load test, 100,000 clauses").
+load test's capacity goes (docs/performance/2026-11-25-load-test-100k.md).
 
     python -m loadtest.cpu --workdir /tmp/kb_load     # after a loadtest.run there
 
@@ -19,7 +19,7 @@ import statistics
 import time
 from pathlib import Path
 
-from kb.serving import production_env
+from kb_dev.serving import production_env
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402 (after django.setup())
 
-from kb.serving import free_port, gunicorn, manage, production_env  # noqa: E402
+from kb_dev.serving import free_port, gunicorn, manage, production_env  # noqa: E402
 
 P95_TARGET_MS = 200
 # Users join over this many seconds, so cold workers do not meet all of them at once.

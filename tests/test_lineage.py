@@ -77,4 +77,5 @@ def test_a_loop_in_the_links_does_not_hang_the_lineage():
 def test_a_lineage_takes_two_queries_however_long(django_assert_num_queries):
     chain = make_lineage(30)
     with django_assert_num_queries(2):
-        clause_lineage(chain[10])
+        steps = clause_lineage(chain[10])
+    assert [step.clause for step in steps] == chain

@@ -3,7 +3,7 @@ published record and for a draft, in-review and retracted one, as an anonymous
 visitor and as each role, with the site open and with login required.
 
 The URLs come from the URLconf: a new public URL without a rule here fails
-``test_every_public_url_has_a_rule``. (Admin URLs are walked in tests/test_admin.py.)
+``test_every_public_url_has_a_rule``. (Admin URLs are walked in tests/admin/test_admin.py.)
 """
 
 import pytest

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from kb.serving import free_port, gunicorn, manage, production_env
+from kb_dev.serving import free_port, gunicorn, manage, production_env
 
 pytestmark = pytest.mark.slow
 
@@ -183,7 +183,9 @@ def export_site(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("export")
     env = production_env(var_dir)
     manage("migrate", "--noinput", env=env)
-    manage("kb_generate", f"--clauses={EXPORT_CLAUSES}", "--seed=1", "--verbosity=0", env=env)
+    # The generator is a development tool: production settings install it only on request.
+    generate = ["kb_generate", f"--clauses={EXPORT_CLAUSES}", "--seed=1", "--verbosity=0"]
+    manage(*generate, env={**env, "KB_DEV_TOOLS": "1"})
     manage("search_index", "update", env=env)
     return env, var_dir
 

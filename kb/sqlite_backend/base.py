@@ -4,10 +4,11 @@ short-lived connections (SQLite 3.40, https://sqlite.org/lang_analyze.html): run
 
 kb's connections close when ``CONN_MAX_AGE`` (60 s by default) runs out, and the
 planner needs statistics (``sqlite_stat1``): without them, or with figures from a
-base a tenth of today's size, SQLite picks plans that read every clause (README,
-"Performance"). ``PRAGMA optimize`` looks only at the tables this connection
-queried, and runs ``ANALYZE`` on those with no statistics or whose size changed
-a lot since; with nothing to do it costs microseconds.
+base a tenth of today's size, SQLite picks plans that read every clause
+(docs/performance/2026-11-25-page-speedups-100k.md). ``PRAGMA optimize`` looks only
+at the tables this connection queried, and runs ``ANALYZE`` on those with no
+statistics or whose size changed a lot since; with nothing to do it costs
+microseconds.
 
 The ``ANALYZE`` it runs reads whole indexes, not the sample that ``analysis_limit``
 allows: from a sample SQLite takes each announcement status and each clause effect

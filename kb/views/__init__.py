@@ -11,9 +11,3 @@ pages never say that an unpublished record exists. Editors read those in the adm
 - ``cards``: the paged lists of clause cards (topic, party and in-force pages).
 - ``filter_urls``: canonical URLs of filtered lists and their filter chips.
 """
-
-# The page sizes the benchmark (kb/bench.py) reads from here.
-from kb.views.cards import CLAUSES_PER_PAGE
-from kb.views.search import SEARCH_PAGE_SIZE
-
-__all__ = ["CLAUSES_PER_PAGE", "SEARCH_PAGE_SIZE"]

@@ -2,8 +2,6 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from kb.models import Clause, Status
 from tests.factories import index_now, make_announcement, make_clause, make_party, make_topic
@@ -133,7 +131,8 @@ def test_the_search_page_runs_a_fixed_number_of_queries(client, django_assert_nu
     # The change log's pending check, the page, its 3 prefetches, the names of the
     # facets' parties and topics.
     with django_assert_num_queries(7):
-        client.get(URL, {"q": "escrow", "per_page": 50})
+        response = client.get(URL, {"q": "escrow", "per_page": 50})
+    assert response.status_code == 200
 
 
 def test_listing_without_a_query_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
@@ -142,7 +141,8 @@ def test_listing_without_a_query_runs_a_fixed_number_of_queries(client, django_a
     # The pending check; the announcement and its parties; the clauses and their 3
     # prefetches; the facets' parties and topics.
     with django_assert_num_queries(9):
-        client.get(URL)
+        response = client.get(URL)
+    assert response.status_code == 200
 
 
 def test_filters_run_a_fixed_number_of_queries_too(client, django_assert_num_queries):
@@ -151,20 +151,11 @@ def test_filters_run_a_fixed_number_of_queries_too(client, django_assert_num_que
     index_now()
     # The party's slug lookup adds one to a plain search's.
     with django_assert_num_queries(8):
-        client.get(URL, {"q": "escrow", "party": party.slug, "kind": "joint_statement"})
+        response = client.get(URL, {"q": "escrow", "party": party.slug, "kind": "joint_statement"})
+    assert response.status_code == 200
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(text=st.text(max_size=300))
-def test_no_query_text_gives_a_server_error(client, text):
-    make_clause(make_announcement(), "Escrow", "escrow agent")
-    response = client.get(URL, {"q": text})
-    if text == "":  # an empty parameter: the same page without it
-        assert (response.status_code, response.url) == (302, URL)
-    else:
-        assert response.status_code in (200, 400)
+# Any text or bytes in any of the page's parameters: tests/test_hostile_input.py.
 
 
 def test_invalid_utf8_in_the_url_is_not_a_server_error(client):
@@ -191,7 +182,8 @@ def test_an_expanded_query_runs_as_many_queries_as_a_plain_one(client, django_as
     make_hits(3, word="indemnification")
     index_now()
     with django_assert_num_queries(7):
-        client.get(URL, {"q": "indemnify", "per_page": 50})
+        response = client.get(URL, {"q": "indemnify", "per_page": 50})
+    assert response.status_code == 200
 
 
 def test_a_search_filtered_by_topic_lists_only_that_topics_published_clauses(client):

@@ -1,7 +1,7 @@
 import pytest
 
-from kb.relevance.baseline import Bm25Baseline
-from kb.relevance.metrics import mean, ndcg_at_k, precision_at_k, recall_at_k
+from kb_dev.relevance.baseline import Bm25Baseline
+from kb_dev.relevance.metrics import mean, ndcg_at_k, precision_at_k, recall_at_k
 
 GRADES = {"a": 3, "b": 2, "c": 0, "d": 1}
 

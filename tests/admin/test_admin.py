@@ -13,7 +13,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from kb import workflow
 from kb.models import Announcement, AnnouncementKind, Clause, Status
 from kb.pagination import CappedPaginator
-from tests.admin_forms import change_form_data
+from tests.admin.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

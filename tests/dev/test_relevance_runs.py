@@ -9,10 +9,10 @@ import pytest
 from kb.importers.acord import AcordFormatError, import_acord_corpus, parse_acord
 from kb.importers.cuad import parse_cuad
 from kb.models import Announcement, Clause, Party, Topic
-from kb.relevance import runs
+from kb_dev.relevance import runs
 from tests.samples import CuadRow, write_acord_sample, write_cuad_sample
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = {
     "d1": "This Agreement is governed by the laws of the State of New York.",
     "d2": "Liability shall not exceed the fees paid in the twelve months before the claim.",

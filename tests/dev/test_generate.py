@@ -57,11 +57,3 @@ def test_clause_texts_can_come_from_a_directory_of_prose(tmp_path):
     (tmp_path / "contract.txt").write_text("The licensee shall pay royalties quarterly. " * 40)
     call_command("kb_generate", clauses=5, seed=1, source=tmp_path, verbosity=0)
     assert all("royalties" in text for text in Clause.objects.values_list("text", flat=True))
-
-
-def test_the_search_benchmark_prints_the_search_rows_of_kb_bench(capsys):
-    call_command("kb_generate", clauses=30, seed=1, verbosity=0)
-    call_command("kb_search_bench", repeat=1, baseline_repeat=1)
-    output = capsys.readouterr().out
-    assert "search page: rare word" in output and "icontains: kind filter" in output
-    assert "| pages" not in output

@@ -3,9 +3,16 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from kb.bench import RANKED_QUERIES, SEARCH_QUERIES, TOP, VERY_COMMON_TERMS, PageSearch, rank_check
 from kb.models import Clause
 from kb.search.index import search_index
+from kb_dev.bench import (
+    RANKED_QUERIES,
+    SEARCH_QUERIES,
+    TOP,
+    VERY_COMMON_TERMS,
+    PageSearch,
+    rank_check,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +152,12 @@ def test_the_benchmark_prints_one_markdown_table(capsys):
 def test_the_benchmark_refuses_an_empty_database():
     with pytest.raises(CommandError, match="no published clauses"):
         call_command("kb_bench", repeat=1)
+
+
+def test_one_section_prints_only_its_rows(capsys):
+    call_command("kb_generate", clauses=30, seed=1, verbosity=0)
+    capsys.readouterr()
+    call_command("kb_bench", repeat=1, baseline_repeat=1, section=["search"])
+    output = capsys.readouterr().out
+    assert "search page: rare word" in output and "icontains: kind filter" in output
+    assert "| pages" not in output

@@ -15,7 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kb.importers.acord import AcordFormatError, import_acord_corpus, parse_acord
 from kb.importers.cuad import CuadFormatError, parse_categories, parse_cuad
-from kb.relevance import runs
+from kb_dev.relevance import runs
+from kb_dev.tables import format_table
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, benchmark, directory, as_json, **options):
         try:
-            from kb.relevance.baseline import Bm25Baseline
+            from kb_dev.relevance.baseline import Bm25Baseline
         except ImportError as error:
             raise CommandError(
                 f"kb_relevance needs the development dependencies ({error}): "
@@ -118,23 +119,22 @@ class Command(BaseCommand):
             f"{title}: {report['queries']} queries over {report['documents']:,} clauses"
         )
         names = list(report["kb"])
-        rows = [("kb search", report["kb"]), ("BM25 (bm25s)", report["bm25"])]
-        difference = {name: report["kb"][name] - report["bm25"][name] for name in names}
-        self.stdout.write(_table(["", *names], rows, difference))
+        kb, bm25 = report["kb"], report["bm25"]
+        rows = [
+            ["kb search", *(f"{kb[name]:.3f}" for name in names)],
+            ["BM25 (bm25s)", *(f"{bm25[name]:.3f}" for name in names)],
+            ["kb - BM25", *(f"{kb[name] - bm25[name]:+.3f}" for name in names)],
+        ]
+        self.stdout.write(format_table(["", *names], rows))
         if "per_category" in report:
             self.stdout.write("\nPer category (kb search / BM25):")
-            header = ["category", "relevant", *[f"{name} kb / bm25" for name in names]]
-            lines = [" | ".join(header)]
-            for category, row in report["per_category"].items():
-                cells = [f"{row['kb'][n]:.3f} / {row['bm25'][n]:.3f}" for n in names]
-                lines.append(" | ".join([category, str(row["relevant"]), *cells]))
-            self.stdout.write("\n".join(lines))
-
-
-def _table(header, rows, difference):
-    width = max(len(label) for label, _ in rows) + 2
-    lines = ["".ljust(width) + "".join(f"{name:>12}" for name in header[1:])]
-    for label, values in rows:
-        lines.append(label.ljust(width) + "".join(f"{values[n]:>12.3f}" for n in header[1:]))
-    lines.append("kb - BM25".ljust(width) + "".join(f"{difference[n]:>+12.3f}" for n in header[1:]))
-    return "\n".join(lines)
+            rows = [
+                [
+                    category,
+                    row["relevant"],
+                    *(f"{row['kb'][name]:.3f} / {row['bm25'][name]:.3f}" for name in names),
+                ]
+                for category, row in report["per_category"].items()
+            ]
+            header = ["category", "relevant", *(f"{name} kb / bm25" for name in names)]
+            self.stdout.write(format_table(header, rows))

@@ -10,8 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from kb.generate import generate
 from kb.search.index import search_index
+from kb_dev.generate import generate
 
 
 class Command(BaseCommand):

@@ -32,8 +32,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import override_settings
 
-from kb.bench import SECTIONS, TABLE_HEADERS, Bench, BenchError, format_table
 from kb.models import Clause
+from kb_dev.bench import SECTIONS, TABLE_HEADERS, Bench, BenchError
+from kb_dev.tables import format_table
 
 
 class Command(BaseCommand):

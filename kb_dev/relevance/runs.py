@@ -16,15 +16,14 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from kb.filters import ClauseFilter
 from kb.importers.cuad import METADATA_CATEGORIES, CuadCategory, CuadContract
 from kb.models import Announcement, AnnouncementKind, Clause, Status
-from kb.relevance.metrics import mean, ndcg_at_k, precision_at_k, recall_at_k
 from kb.search.constants import MAX_TERMS
+from kb_dev.relevance.metrics import mean, ndcg_at_k, precision_at_k, recall_at_k
 
 Ranker = Callable[[str, int], list[str]]
 Grades = Mapping[str, Mapping[str, float]]  # query id -> document id -> grade
@@ -152,6 +151,8 @@ def query_from_description(description: str) -> str:
     """The description's words, each once, without English stopwords, at most
     ``QUERY_MAX_WORDS``: "Does a party have the right to audit the books ...?" ->
     "party right audit books ...". Mechanical, so nothing is fitted to the labels."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS  # the dev extra's
+
     words = [
         word for word in re.findall(r"\w+", description.lower()) if word not in STOPWORDS_EN_PLUS
     ]

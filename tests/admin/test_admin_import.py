@@ -95,7 +95,9 @@ def test_the_preview_query_count_is_pinned(editor_client, django_assert_num_quer
     # Session, user and their permissions (2), then one lookup for the statement and
     # two for each related announcement (none by title, so by summary).
     with django_assert_num_queries(2 + 2 + 1 + 5 * 2):
-        editor_client.post(URL, {"text": SEED, "preview": "Preview"})
+        response = editor_client.post(URL, {"text": SEED, "preview": "Preview"})
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) == 7
 
 
 def test_saving_the_preview_writes_drafts_like_the_command(editor_client):

@@ -1,6 +1,5 @@
-"""The benchmark behind ``kb_bench`` (and its narrower wrappers ``kb_search_bench``
-and ``benchmark_admin``): what users feel, timed on the current database and its
-search index, as rows of one table. Figures, not pass/fail: each row names its
+"""The benchmark behind ``kb_bench``: what users feel, timed on the current database
+and its search index, as rows of one table. Figures, not pass/fail: each row names its
 target and says whether this run met it; people read the table (see
 docs/performance/).
 """
@@ -49,10 +48,6 @@ class Timing:
         return percentile(self.samples, 0.95)
 
     @property
-    def cpu_p50(self) -> float:
-        return percentile(self.cpu_samples, 0.50)
-
-    @property
     def cpu_p95(self) -> float:
         return percentile(self.cpu_samples, 0.95)
 
@@ -85,20 +80,6 @@ def time_calls(
         if gc_was_enabled:
             gc.enable()
     return Timing(tuple(samples), tuple(cpu_samples))
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table (readable as text, pasteable into the docs)."""
-    cells = [[str(cell) for cell in row] for row in rows]
-    widths = [max(len(str(h)), *(len(row[i]) for row in cells)) for i, h in enumerate(headers)]
-
-    def line(values):
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
-
-    return "\n".join(
-        [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-        + [line(row) for row in cells]
-    )
 
 
 def icontains_clauses(text: str, queryset: QuerySet | None = None) -> QuerySet:
@@ -249,7 +230,7 @@ def engine_search(request, snippet_texts: dict | None = None):
     snippets from ``snippet_texts`` (the texts as read once from the database)."""
     from kb.search.constants import CORRECTION_BELOW
     from kb.search.engine import search
-    from kb.views import SEARCH_PAGE_SIZE
+    from kb.views.search import SEARCH_PAGE_SIZE
 
     results = search(request)
     if not results.count and results.suggestion:
@@ -269,7 +250,7 @@ def page_snippet_texts(results) -> dict:
     from kb.search import schema
     from kb.search.constants import SNIPPET_SOURCE_CHARS
     from kb.search.results import SearchHits, record_key
-    from kb.views import SEARCH_PAGE_SIZE
+    from kb.views.search import SEARCH_PAGE_SIZE
 
     texts = {}
     for record in SearchHits.of(results)[0:SEARCH_PAGE_SIZE]:
@@ -376,7 +357,7 @@ class Bench:
     def search_rows(self) -> list[Row]:
         from django.urls import reverse
 
-        from kb.views import SEARCH_PAGE_SIZE
+        from kb.views.search import SEARCH_PAGE_SIZE
 
         url = reverse("kb:search")
         rows = []
@@ -418,7 +399,7 @@ class Bench:
     def _icontains_page(self, params: dict) -> None:
         """As the admin's change list does: count, then one page (clauses only)."""
         from kb.models import Topic
-        from kb.views import SEARCH_PAGE_SIZE
+        from kb.views.search import SEARCH_PAGE_SIZE
 
         scope = Clause.objects.published()
         if "kind" in params:
@@ -533,7 +514,7 @@ class Bench:
         from django.urls import reverse
 
         from kb.models import Announcement, Party, Topic
-        from kb.views import CLAUSES_PER_PAGE
+        from kb.views.cards import CLAUSES_PER_PAGE
 
         clause = (
             Clause.objects.published()
@@ -589,8 +570,8 @@ class Bench:
     # (no session or login rows are written to the measured database).
 
     def admin_rows(self) -> list[Row]:
-        from kb.admin.pagination import CappedCountPaginator
         from kb.models import Announcement, Party, Topic
+        from kb.pagination import CappedPaginator
 
         announcement = Announcement.objects.order_by("-pk").first()
         clause = Clause.objects.order_by("-pk").first()
@@ -625,7 +606,7 @@ class Bench:
             rows.append(Row("admin", label, self.time_admin(url)))
         for model in (Announcement, Clause):
             capped = time_calls(
-                lambda m=model: CappedCountPaginator(m.objects.all(), 100).count,
+                lambda m=model: CappedPaginator(m.objects.all(), 100).count,
                 repeat=self.repeat,
             )
             full = time_calls(lambda m=model: m.objects.count(), repeat=self.repeat)
@@ -633,7 +614,7 @@ class Bench:
             rows += [
                 Row("admin", f"{name} list: capped count", capped,
                     ratio=f"full COUNT(*) = {_ratio(full.p95, capped.p95):.1f}x",
-                    note=f"at most {CappedCountPaginator.COUNT_CAP + 1:,} rows"),
+                    note=f"at most {CappedPaginator.COUNT_CAP + 1:,} rows"),
                 Row("admin", f"{name} list: full COUNT(*)", full, note="not run by the list"),
             ]  # fmt: skip
         return rows
@@ -669,7 +650,7 @@ class Bench:
     def import_rows(self) -> list[Row]:
         from django.db import transaction
 
-        from kb.generate import generate
+        from kb_dev.generate import generate
 
         started = time.perf_counter()
         with transaction.atomic():
