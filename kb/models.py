@@ -452,5 +452,7 @@ class Clause(models.Model):
         return ids
 
 
-# The search change log's tables live with the engine; importing them here registers them.
+# Dismissed lineage suggestions live with the suggestions, and the search change log's
+# tables with the engine; importing them here registers them.
+from kb.lineage_suggestions.models import LineageDismissal  # noqa: E402, F401
 from kb.search.models import SearchChange, SearchLogState  # noqa: E402, F401

@@ -1,0 +1,213 @@
+"""Which effect a new clause has on an earlier one it continues: the rules.
+
+Written from how agreements and announcements word their changes, not fitted to
+any data: an amendment says what it deletes ("is hereby deleted", "no longer"),
+what it puts in place of the old words ("replaces", "amended and restated",
+"in lieu of"), or restates the term with other figures (another year, amount,
+duration, or exclusivity); a confirmation says the terms "remain unchanged",
+"continue" or are "ratified and confirmed".
+
+The rules, first match wins:
+
+1. The new clause says it removes the term (``REMOVAL_PHRASES``): **removes**,
+   stored as ``ClauseEffect.REMOVED`` (the lineage ends there).
+2. It says it replaces the earlier wording (``REPLACEMENT_PHRASES``): **replaces**,
+   stored as ``ClauseEffect.AMENDED`` (the new wording is the term from now on;
+   the model has no separate "replaced", and "removed" would end the lineage).
+3. Both clauses state an attribute and the values differ: exclusivity, years,
+   durations, amounts, or scope (limited against unlimited): **amends**.
+4. It says it changes the term (``CHANGE_PHRASES``: "extends", "increases"): **amends**.
+5. Otherwise **reaffirms** (``ClauseEffect.REAFFIRMED``): the terms agree, and the
+   reason says so in the clause's own words when it has them
+   (``REAFFIRMATION_PHRASES``).
+
+An attribute only one clause states is not a difference: silence is not a change.
+A phrase right after a negation ("shall not be removed", "does not change") does
+not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.models import ClauseEffect
+
+REMOVAL_PHRASES = (
+    "removes", "removed", "remove", "deletes", "deleted", "delete", "eliminates",
+    "eliminated", "no longer", "ceases to", "cease to", "shall cease", "struck",
+    "rescinds", "rescinded", "revokes", "revoked", "repealed", "discontinues",
+    "discontinued", "is of no further force", "shall be of no further force",
+)  # fmt: skip
+REPLACEMENT_PHRASES = (
+    "replaces", "replaced", "replace", "supersedes", "superseded", "in lieu of",
+    "in its entirety", "amended and restated", "restated", "substitutes", "substituted",
+    "instead of", "amended to read", "hereby amended",
+)  # fmt: skip
+CHANGE_PHRASES = (
+    "amends", "amended", "modifies", "modified", "extends", "extended", "extending",
+    "increases", "increased", "increasing", "reduces", "reduced", "reducing",
+    "decreases", "decreased", "expands", "expanded", "narrows", "narrowed",
+    "restricts", "restricted", "revises", "revised", "changes", "changed", "simplifies",
+    "introduces", "adds", "added",
+)  # fmt: skip
+REAFFIRMATION_PHRASES = (
+    "remains unchanged", "remain unchanged", "continues unchanged", "unchanged",
+    "remains the same", "remain the same", "in full force and effect", "reaffirms",
+    "reaffirmed", "ratified and confirmed", "ratifies", "confirms", "continues to",
+    "continue to", "continues", "remains", "remain", "maintains", "does not change",
+    "no change",
+)  # fmt: skip
+# A phrase this few words after one of these is negated ("will not be removed").
+NEGATIONS = ("not", "never", "no", "nothing", "without", "neither", "nor")
+NEGATION_REACH = 3
+
+NON_EXCLUSIVE_PHRASES = ("non exclusive", "nonexclusive", "not exclusive")
+EXCLUSIVE_PHRASES = ("exclusive", "exclusivity", "exclusively", "sole and exclusive")
+LIMITING_PHRASES = ("only", "solely", "limited to", "except", "excluding", "other than")
+UNLIMITED_PHRASES = ("all", "any", "every", "worldwide", "entire", "unlimited")
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DURATION = re.compile(
+    r"\b(?P<count>\d+|" + "|".join(_NUMBER_WORDS) + r")(?:\s*\(\d+\))?[\s-]*"
+    r"(?P<unit>year|month|week|day)s?\b",
+    re.IGNORECASE,
+)
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
+_AMOUNT = re.compile(
+    r"(?P<currency>[$€£¥])\s?(?P<number>\d[\d,]*(?:\.\d+)?)\s*"
+    r"(?P<scale>thousand|million|billion|[kmb]\b)?"
+    r"|(?P<percent>\d+(?:\.\d+)?)\s*(?:%|percent\b|per cent\b)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    effect: str  # a ClauseEffect value
+    verb: str  # "reaffirms", "amends", "replaces" or "removes"
+    because: str  # a short phrase for the editor
+
+
+def propose_effect(new: str, earlier: str) -> Proposal:
+    """The effect the clause worded ``new`` (heading and text) most likely has on
+    the earlier clause worded ``earlier``."""
+    words = _words(new)
+    if phrase := _said(words, REMOVAL_PHRASES):
+        return Proposal(ClauseEffect.REMOVED, "removes", f"says it {_third_person(phrase)}")
+    if phrase := _said(words, REPLACEMENT_PHRASES):
+        return Proposal(ClauseEffect.AMENDED, "replaces", f"says “{phrase}”")
+    if changes := differences(new, earlier):
+        return Proposal(ClauseEffect.AMENDED, "amends", "; ".join(changes))
+    if phrase := _said(words, CHANGE_PHRASES):
+        return Proposal(ClauseEffect.AMENDED, "amends", f"says “{phrase}”")
+    if phrase := _said(words, REAFFIRMATION_PHRASES):
+        return Proposal(ClauseEffect.REAFFIRMED, "reaffirms", f"says “{phrase}”")
+    return Proposal(ClauseEffect.REAFFIRMED, "reaffirms", "no change found in the terms")
+
+
+def differences(new: str, earlier: str) -> list[str]:
+    """What the two wordings state differently, each as "what changed (old → new)"."""
+    changes = []
+    for name, read in (
+        ("exclusivity", _exclusivity),
+        ("dates", _years),
+        ("term", _durations),
+        ("amounts", _amounts),
+        ("scope", _scope),
+    ):
+        old, current = read(earlier), read(new)
+        if old and current and old != current:
+            changes.append(f"{name} changed ({_shown(old)} → {_shown(current)})")
+    return changes
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def _said(words: list[str], phrases: tuple[str, ...]) -> str | None:
+    """The first of ``phrases`` (in their order) that ``words`` contain, not negated."""
+    for phrase in phrases:
+        wanted = phrase.split()
+        for start in range(len(words) - len(wanted) + 1):
+            if words[start : start + len(wanted)] != wanted:
+                continue
+            before = words[max(0, start - NEGATION_REACH) : start]
+            if not any(word in NEGATIONS for word in before):
+                return phrase
+    return None
+
+
+def _has(words: list[str], phrases: tuple[str, ...]) -> bool:
+    return any(
+        words[start : start + len(phrase.split())] == phrase.split()
+        for phrase in phrases
+        for start in range(len(words))
+    )
+
+
+def _exclusivity(text: str) -> str | None:
+    words = _words(text)
+    if _has(words, NON_EXCLUSIVE_PHRASES):
+        return "non-exclusive"
+    return "exclusive" if _has(words, EXCLUSIVE_PHRASES) else None
+
+
+def _scope(text: str) -> str | None:
+    words = _words(text)
+    if _has(words, LIMITING_PHRASES):
+        return "limited"
+    return "unlimited" if _has(words, UNLIMITED_PHRASES) else None
+
+
+def _years(text: str) -> frozenset[str]:
+    return frozenset(_YEAR.findall(text))
+
+
+def _durations(text: str) -> frozenset[str]:
+    found = set()
+    for match in _DURATION.finditer(text):
+        count = match["count"].lower()
+        number = int(count) if count.isdigit() else _NUMBER_WORDS[count]
+        unit = match["unit"].lower()
+        found.add(f"{number} {unit}{'s' if number != 1 else ''}")
+    return frozenset(found)
+
+
+def _amounts(text: str) -> frozenset[str]:
+    found = set()
+    for match in _AMOUNT.finditer(text):
+        if match["percent"]:
+            found.add(f"{float(match['percent']):g}%")
+            continue
+        value = float(match["number"].replace(",", ""))
+        value *= _SCALE.get((match["scale"] or "").lower(), 1)
+        found.add(f"{match['currency']}{_readable(value)}")
+    return frozenset(found)
+
+
+def _readable(value: float) -> str:
+    for name, scale in (("billion", 1e9), ("million", 1e6)):
+        if value >= scale:
+            return f"{value / scale:g} {name}"
+    return f"{value:,.2f}".removesuffix(".00")
+
+
+def _shown(value) -> str:
+    if isinstance(value, frozenset):
+        return ", ".join(sorted(value))
+    return value
+
+
+def _third_person(phrase: str) -> str:
+    """ "removed" -> "removes the term"; phrases already in the third person stay."""
+    if phrase in ("no longer", "ceases to", "cease to", "shall cease"):
+        return "no longer applies"
+    return "removes the term"

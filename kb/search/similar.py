@@ -1,0 +1,146 @@
+"""Published clauses worded like a given text (which need not be saved): the
+engine's more-like-this over a clause's own words, plus the thesaurus.
+
+``similar_clauses()`` is what lineage suggestions (``kb/lineage_suggestions``) ask
+the engine. It returns clause ids with their text score, clauses that share more
+of the given parties first, and leaves the date and publication-order rules that
+need the database to the caller (it only drops what the index can tell is later:
+clauses of announcements that start after the given period ends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from tantivy import FieldType, Occur, Query
+
+from kb.search import schema
+from kb.search.compiler import Compiler
+from kb.search.constants import (
+    MAX_EXPANSIONS,
+    SIMILAR_BOOST_FACTOR,
+    SIMILAR_EXPANSION_WEIGHT,
+    SIMILAR_MAX_QUERY_TERMS,
+    SIMILAR_PARTY_BONUS,
+    SIMILAR_SOURCE_CHARS,
+)
+from kb.search.documents import Key
+from kb.search.index import SearchIndex, search_index
+from kb.search.stopwords import STOPWORDS
+from kb.search.thesaurus import EQUIVALENTS, LONGEST
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Similar:
+    clause_id: int
+    # The text similarity alone (the party bonus taken off): BM25 over the terms
+    # more-like-this picked, summed.
+    score: float
+    # How many of the given parties the clause concerns (its own and its announcement's).
+    shared_parties: int
+
+
+@functools.cache
+def _stop_words() -> list[str]:
+    """The stopwords as the stemmed field holds them (more-like-this compares
+    analyzed terms)."""
+    analyzer = schema.stemmed_analyzer()
+    return sorted({stem for word in STOPWORDS for stem in analyzer.analyze(word)} | STOPWORDS)
+
+
+def similar_clauses(
+    heading: str,
+    text: str,
+    *,
+    parties: tuple[int, ...] = (),
+    starts_by: dt.date | None = None,
+    exclude: tuple[int, ...] = (),
+    limit: int = 50,
+    index: SearchIndex | None = None,
+) -> list[Similar]:
+    """The published clauses most like ``heading`` and ``text``: those that share
+    more of ``parties`` first, then by text score. ``starts_by``: leave out clauses of
+    announcements whose date starts after this day (undated ones stay in).
+    ``exclude``: clause ids never to return."""
+    source = f"{heading}\n{text}"[:SIMILAR_SOURCE_CHARS]
+    if not _WORD.search(source):
+        return []
+    index = index or search_index()
+    searcher = index.fresh_searcher()
+    compiler = Compiler(searcher)
+    like = Query.more_like_this_document_fields_query(
+        schema.schema(),
+        {schema.TEXT: [source]},
+        min_doc_frequency=1,
+        min_term_frequency=1,
+        max_query_terms=SIMILAR_MAX_QUERY_TERMS,
+        boost_factor=SIMILAR_BOOST_FACTOR,
+        stop_words=_stop_words(),
+    )
+    text_query = Query.boolean_query(
+        [(Occur.Should, like)]
+        + [
+            (Occur.Should, Query.boost_query(query, SIMILAR_EXPANSION_WEIGHT))
+            for query in _thesaurus_queries(compiler, source)
+        ]
+    )
+    clauses = [
+        (Occur.Must, text_query),
+        (Occur.Must, Query.term_query(compiler.schema, schema.TYPE, schema.CLAUSE)),
+    ]
+    # Each shared party lifts a clause above every clause that shares fewer: the
+    # bonus is far above any text score, and taken off again below.
+    clauses += [
+        (
+            Occur.Should,
+            Query.const_score_query(
+                Query.term_query(compiler.schema, schema.PARTY, party), SIMILAR_PARTY_BONUS
+            ),
+        )
+        for party in dict.fromkeys(parties)
+    ]
+    if starts_by is not None:
+        later = Query.range_query(
+            compiler.schema,
+            schema.DATE_START,
+            FieldType.Unsigned,
+            lower_bound=starts_by.toordinal() + 1,
+            upper_bound=schema.NO_END,
+        )
+        clauses.append((Occur.MustNot, later))
+    if exclude:
+        uids = [Key(schema.CLAUSE, pk).uid for pk in exclude]
+        clauses.append((Occur.MustNot, Query.term_set_query(compiler.schema, schema.UID, uids)))
+    found = searcher.search(Query.boolean_query(clauses), limit).hits
+    uids = searcher.fast_field_values(schema.UID, [address for _, address in found])
+    results = []
+    for (score, _), uid in zip(found, uids, strict=True):
+        shared = int(score // SIMILAR_PARTY_BONUS)
+        results.append(
+            Similar(Key.from_uid(uid).pk, float(score - shared * SIMILAR_PARTY_BONUS), shared)
+        )
+    return results
+
+
+def _thesaurus_queries(compiler: Compiler, source: str) -> list[Query]:
+    """For each expression of the thesaurus in ``source``, its equivalents (as
+    phrases in the stemmed text field), each once: "IP" also finds "intellectual
+    property"."""
+    words = [word.lower() for word in _WORD.findall(source)]
+    wanted: dict[tuple[str, ...], None] = {}
+    for start in range(len(words)):
+        for length in range(1, LONGEST + 1):
+            expression = tuple(words[start : start + length])
+            if len(expression) == length and expression in EQUIVALENTS:
+                wanted.update(dict.fromkeys(EQUIVALENTS[expression]))
+    queries = []
+    for expression in list(wanted)[:MAX_EXPANSIONS]:
+        query = compiler._words_in(schema.TEXT, expression)
+        if query is not None:
+            queries.append(query)
+    return queries
