@@ -28,6 +28,7 @@ not count.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -98,7 +99,7 @@ class Proposal:
 def propose_effect(new: str, earlier: str) -> Proposal:
     """The effect the clause worded ``new`` (heading and text) most likely has on
     the earlier clause worded ``earlier``."""
-    words = _words(new)
+    words = _reading(new).words
     if phrase := _said(words, REMOVAL_PHRASES):
         return Proposal(ClauseEffect.REMOVED, "removes", f"says it {_third_person(phrase)}")
     if phrase := _said(words, REPLACEMENT_PHRASES):
@@ -114,57 +115,66 @@ def propose_effect(new: str, earlier: str) -> Proposal:
 
 def differences(new: str, earlier: str) -> list[str]:
     """What the two wordings state differently, each as "what changed (old → new)"."""
+    old, current = _reading(earlier), _reading(new)
     changes = []
-    for name, read in (
-        ("exclusivity", _exclusivity),
-        ("dates", _years),
-        ("term", _durations),
-        ("amounts", _amounts),
-        ("scope", _scope),
-    ):
-        old, current = read(earlier), read(new)
-        if old and current and old != current:
-            changes.append(f"{name} changed ({_shown(old)} → {_shown(current)})")
+    for name in ("exclusivity", "dates", "term", "amounts", "scope"):
+        before, after = getattr(old, name), getattr(current, name)
+        if before and after and before != after:
+            changes.append(f"{name} changed ({_shown(before)} → {_shown(after)})")
     return changes
 
 
-def _words(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)]
+@dataclass(frozen=True)
+class _Reading:
+    """What the rules read in one wording."""
+
+    words: str  # lower-case words, each between single spaces
+    exclusivity: str | None
+    dates: frozenset[str]
+    term: frozenset[str]
+    amounts: frozenset[str]
+    scope: str | None
 
 
-def _said(words: list[str], phrases: tuple[str, ...]) -> str | None:
+@functools.lru_cache(maxsize=256)
+def _reading(text: str) -> _Reading:
+    """Read once per wording: ranking compares one clause with many."""
+    words = " " + " ".join(word.lower() for word in _WORD.findall(text)) + " "
+    if _has(words, NON_EXCLUSIVE_PHRASES):
+        exclusivity = "non-exclusive"
+    else:
+        exclusivity = "exclusive" if _has(words, EXCLUSIVE_PHRASES) else None
+    if _has(words, LIMITING_PHRASES):
+        scope = "limited"
+    else:
+        scope = "unlimited" if _has(words, UNLIMITED_PHRASES) else None
+    return _Reading(
+        words=words,
+        exclusivity=exclusivity,
+        dates=_years(text),
+        term=_durations(text),
+        amounts=_amounts(text),
+        scope=scope,
+    )
+
+
+@functools.cache
+def _pattern(phrase: str) -> re.Pattern:
+    return re.compile(" " + re.escape(phrase) + " ")
+
+
+def _said(words: str, phrases: tuple[str, ...]) -> str | None:
     """The first of ``phrases`` (in their order) that ``words`` contain, not negated."""
     for phrase in phrases:
-        wanted = phrase.split()
-        for start in range(len(words) - len(wanted) + 1):
-            if words[start : start + len(wanted)] != wanted:
-                continue
-            before = words[max(0, start - NEGATION_REACH) : start]
-            if not any(word in NEGATIONS for word in before):
+        for match in _pattern(phrase).finditer(words):
+            before = words[max(0, match.start() - 80) : match.start()].split()
+            if not any(word in NEGATIONS for word in before[-NEGATION_REACH:]):
                 return phrase
     return None
 
 
-def _has(words: list[str], phrases: tuple[str, ...]) -> bool:
-    return any(
-        words[start : start + len(phrase.split())] == phrase.split()
-        for phrase in phrases
-        for start in range(len(words))
-    )
-
-
-def _exclusivity(text: str) -> str | None:
-    words = _words(text)
-    if _has(words, NON_EXCLUSIVE_PHRASES):
-        return "non-exclusive"
-    return "exclusive" if _has(words, EXCLUSIVE_PHRASES) else None
-
-
-def _scope(text: str) -> str | None:
-    words = _words(text)
-    if _has(words, LIMITING_PHRASES):
-        return "limited"
-    return "unlimited" if _has(words, UNLIMITED_PHRASES) else None
+def _has(words: str, phrases: tuple[str, ...]) -> bool:
+    return any(_pattern(phrase).search(words) for phrase in phrases)
 
 
 def _years(text: str) -> frozenset[str]:
