@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
@@ -19,3 +20,11 @@ class KbConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(analyze_sqlite, sender=self, dispatch_uid="kb.analyze_sqlite")
+
+
+class KbAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with kb's site as ``admin.site``."""
+
+    default = False
+
+    default_site = "kb.admin_site.KbAdminSite"

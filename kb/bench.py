@@ -589,7 +589,7 @@ class Bench:
     # (no session or login rows are written to the measured database).
 
     def admin_rows(self) -> list[Row]:
-        from kb.admin import CappedCountPaginator
+        from kb.admin.pagination import CappedCountPaginator
         from kb.models import Announcement, Party, Topic
 
         announcement = Announcement.objects.order_by("-pk").first()

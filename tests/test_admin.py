@@ -11,7 +11,7 @@ from django.core import signing
 from django.urls import URLResolver, get_resolver, reverse
 
 from kb import workflow
-from kb.admin import CappedCountPaginator
+from kb.admin.pagination import CappedCountPaginator
 from kb.models import Announcement, AnnouncementKind, Clause, Status
 from tests.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic, make_user

@@ -5,7 +5,7 @@ the ``import_statement`` command. Step 2 shows the announcement, its clauses in 
 formset (edit a heading or body, reorder, drop one) and the related announcements.
 Saving parses the same text again, applies the adjustments and writes everything as
 drafts with the command's ``import_statement()``: one code path, one transaction.
-The page is mounted in the admin's URL namespace by ``admin_urls_with_import()``.
+``kb.admin.site.KbAdminSite`` mounts the page in the admin's URL namespace.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 
 from kb.importers.statement import (
     MAX_HEADING_LENGTH,
@@ -120,27 +120,16 @@ ClauseFormSet = forms.formset_factory(
 )
 
 
-def admin_urls_with_import(site: admin.AdminSite):
-    """``site.urls`` with the import page first, so it is ``admin:kb_announcement_import``
-    and is matched before the announcement admin's ``<object_id>/`` pattern."""
-    patterns, app_name, namespace = site.urls
-    page = path(
-        "kb/announcement/import/",
-        site.admin_view(import_statement_view),
-        name="kb_announcement_import",
-    )
-    return [page, *patterns], app_name, namespace
-
-
-def import_statement_view(request: HttpRequest) -> HttpResponse:
+def import_statement_view(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
     if not request.user.has_perms(ADD_PERMISSIONS):
         raise PermissionDenied
     if request.method == "POST" and "save" in request.POST:
-        return _save(request)
+        return _save(site, request)
     if request.method == "POST":
         source_form = StatementSourceForm(request.POST, request.FILES)
         if source_form.is_valid():
             return _preview(
+                site,
                 request,
                 StatementConfirmForm(
                     initial={
@@ -153,21 +142,22 @@ def import_statement_view(request: HttpRequest) -> HttpResponse:
             )
     else:
         source_form = StatementSourceForm()
-    return _render(request, {"source_form": source_form, "step": "source"})
+    return _render(site, request, {"source_form": source_form, "step": "source"})
 
 
-def _save(request: HttpRequest) -> HttpResponse:
+def _save(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
     confirm_form = StatementConfirmForm(request.POST)
     formset = ClauseFormSet(request.POST)
     if not confirm_form.is_valid():
         # The carried text no longer parses (it was tampered with): start again.
         return _render(
+            site,
             request,
             {"source_form": StatementSourceForm(), "step": "source", "errors": confirm_form},
         )
     parsed = confirm_form.parsed
     if not formset.is_valid():
-        return _preview(request, confirm_form, parsed, formset)
+        return _preview(site, request, confirm_form, parsed, formset)
     adjusted = dataclasses.replace(
         parsed,
         statement=dataclasses.replace(
@@ -189,14 +179,14 @@ def _save(request: HttpRequest) -> HttpResponse:
             "Part of this statement is already in the knowledge base, and you may not "
             "change announcements.",
         )
-        return _preview(request, confirm_form, parsed, formset)
+        return _preview(site, request, confirm_form, parsed, formset)
     try:
         result = import_statement(
             parsed=adjusted, status=Status.DRAFT, user=request.user, drafts_only=True
         )
     except StatementImportError as error:
         confirm_form.add_error(None, str(error))
-        return _preview(request, confirm_form, parsed, formset)
+        return _preview(site, request, confirm_form, parsed, formset)
     messages.success(
         request,
         f"Saved as drafts: “{result.statement.title}” with {result.clause_count} clauses, and "
@@ -205,7 +195,7 @@ def _save(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_change_url(result.statement))
 
 
-def _preview(request, confirm_form, parsed: ParsedStatement, formset) -> HttpResponse:
+def _preview(site, request, confirm_form, parsed: ParsedStatement, formset) -> HttpResponse:
     kinds = dict(Announcement._meta.get_field("kind").choices)
     existing, lookup_error = _existing(parsed)
     rows = [
@@ -218,6 +208,7 @@ def _preview(request, confirm_form, parsed: ParsedStatement, formset) -> HttpRes
         for item, current in zip((parsed.statement, *parsed.related), existing, strict=True)
     ]
     return _render(
+        site,
         request,
         {
             "step": "preview",
@@ -240,9 +231,9 @@ def _existing(parsed: ParsedStatement) -> tuple[list[Announcement | None], str]:
         return [None] * (1 + len(parsed.related)), str(error)
 
 
-def _render(request, context: dict) -> HttpResponse:
+def _render(site, request, context: dict) -> HttpResponse:
     context = {
-        **admin.site.each_context(request),
+        **site.each_context(request),
         "title": "Import a statement",
         "opts": Announcement._meta,
         **context,
@@ -263,8 +254,8 @@ def _located(error: StatementFormatError) -> str:
 
 
 def _change_url(announcement: Announcement) -> str:
-    # The announcement's admin is registered in kb/admin.py, which this page does not
-    # depend on; without it the editor lands on the admin index.
+    # The announcement's admin is registered in kb/admin/announcements.py, which this
+    # page does not depend on; without it the editor lands on the admin index.
     try:
         return reverse("admin:kb_announcement_change", args=[announcement.pk])
     except NoReverseMatch:

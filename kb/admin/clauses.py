@@ -1,0 +1,85 @@
+"""Clauses on their own: change list across announcements, change form with lineage."""
+
+from django import forms
+from django.contrib import admin
+
+from kb import workflow
+from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
+from kb.admin.records import GuardedHistoryAdmin, editable
+from kb.models import Clause
+
+
+@admin.register(Clause)
+class ClauseAdmin(GuardedHistoryAdmin):
+    list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
+    list_filter = [
+        ("announcement__status", AnnouncementChoicesFilter),
+        ("announcement__kind", AnnouncementChoicesFilter),
+        PartyFilter,
+        TopicFilter,
+        YearFilter,
+        "effect",
+    ]
+    list_select_related = ["announcement"]
+    search_fields = ["heading", "announcement__title"]
+    autocomplete_fields = ["announcement", "topics", "parties", "supersedes"]
+    fieldsets = [
+        (None, {"fields": ["loaded_version", "announcement", ("position", "heading", "effect")]}),
+        ("Text", {"fields": ["text"]}),
+        (
+            "Subjects, dates and lineage",
+            {
+                "fields": [
+                    ("topics", "parties"),
+                    ("effective_from", "effective_from_precision"),
+                    ("effective_until", "effective_until_precision"),
+                    "supersedes",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("announcement")
+            .prefetch_related("topics", "parties")
+        )
+
+    @admin.display(description="status", ordering="announcement__status")
+    def status(self, obj):
+        return obj.announcement.get_status_display()
+
+    @admin.display(description="topics")
+    def topic_names(self, obj):
+        return ", ".join(topic.name for topic in obj.topics.all())
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.announcement.is_published else None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and editable(
+            request, obj.announcement if obj else None
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and editable(
+            request, obj.announcement if obj else None
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "announcement" not in form.base_fields:
+            return form
+        user = request.user
+
+        class ClauseForm(form):
+            def clean_announcement(self):
+                announcement = self.cleaned_data["announcement"]
+                if not workflow.can_edit(user, announcement):
+                    # Adding to or moving into a published announcement is a Publisher's edit.
+                    raise forms.ValidationError(workflow.refuse_edit_message(announcement))
+                return announcement
+
+        return ClauseForm

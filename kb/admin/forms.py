@@ -1,0 +1,49 @@
+"""Forms of the admin's own: the lost-update guard of every change form, the audit filter."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from kb import workflow
+
+
+class VersionGuardedForm(forms.ModelForm):
+    """Carries the version the editor loaded; refuses to save over a newer one.
+
+    The check here gives the editor the message and keeps their input; the
+    conditional UPDATE in ``workflow.claim_version`` makes it race-free at save time.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        loaded = cleaned.get("loaded_version")
+        if loaded != self.instance.version:
+            message = workflow.conflict_message(
+                type(self.instance), self.instance.pk, loaded if loaded is not None else 0
+            )
+            # The next save starts from the version the editor has now been shown.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("loaded_version")] = self.instance.version
+            raise forms.ValidationError(message, code="version_conflict")
+        return cleaned
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_staff=True).order_by("username"),
+        required=False,
+    )
+    model = forms.ChoiceField(
+        choices=[("", "All records"), ("announcement", "Announcements"), ("clause", "Clauses")],
+        required=False,
+    )
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
