@@ -28,7 +28,7 @@ from kb.lineage_suggestions import effects
 from kb.lineage_suggestions.effects import propose_effect
 from kb.models import Announcement, Clause, Party, Status, Topic
 from kb.search.documents import period_end
-from kb.search.similar import similar_clauses
+from kb.search.similar import SimilarClauses
 from kb.search.stopwords import STOPWORDS
 
 # Suggestions shown per clause.
@@ -120,17 +120,18 @@ class Suggestion:
 
 
 def draft_of(clause: Clause) -> ClauseDraft:
-    """A saved clause as ranking sees it (three queries: parties, topics, dismissals)."""
+    """A saved clause as ranking sees it: four queries (its parties, its announcement's,
+    its topics, its dismissals), or two when its parties and topics are prefetched."""
     from kb.lineage_suggestions.models import LineageDismissal
 
     announcement = clause.announcement
-    parties = set(clause.parties.values_list("pk", flat=True))
+    parties = {party.pk for party in clause.parties.all()}
     parties |= set(announcement.parties.values_list("pk", flat=True))
     return ClauseDraft(
         heading=clause.heading,
         text=clause.text,
         parties=frozenset(parties),
-        topics=frozenset(clause.topics.values_list("pk", flat=True)),
+        topics=frozenset(topic.pk for topic in clause.topics.all()),
         date=announcement.date,
         date_precision=announcement.date_precision,
         published_at=announcement.published_at if announcement.is_published else None,
@@ -147,14 +148,17 @@ def suggest_for_clause(clause: Clause, *, limit: int = DEFAULT_LIMIT) -> list[Su
     return suggest(draft_of(clause), limit=limit)
 
 
-def suggest(draft: ClauseDraft, *, limit: int = DEFAULT_LIMIT) -> list[Suggestion]:
-    """The ``limit`` earlier published clauses ``draft`` most likely continues, best first."""
+def suggest(
+    draft: ClauseDraft, *, limit: int = DEFAULT_LIMIT, finder: SimilarClauses | None = None
+) -> list[Suggestion]:
+    """The ``limit`` earlier published clauses ``draft`` most likely continues, best
+    first. ``finder``: the engine's view to search (one is opened otherwise)."""
     if limit <= 0:
         return []
     exclude = set(draft.dismissed)
     if draft.clause_id is not None:
         exclude.add(draft.clause_id)
-    found = similar_clauses(
+    found = (finder or SimilarClauses()).find(
         draft.heading,
         draft.text[:COMPARED_CHARS],
         parties=tuple(sorted(draft.parties)),
@@ -385,6 +389,7 @@ def suggest_for_new_clauses(
     parties = frozenset(
         party.pk for name in party_names if (party := lookup.find(name)) is not None
     )
+    finder = SimilarClauses()
     return [
         suggest(
             ClauseDraft(
@@ -395,6 +400,7 @@ def suggest_for_new_clauses(
                 date_precision=date_precision,
             ),
             limit=limit,
+            finder=finder,
         )
         for heading, text in clauses
     ]

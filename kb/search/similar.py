@@ -53,26 +53,43 @@ def _stop_words() -> list[str]:
     return sorted({stem for word in STOPWORDS for stem in analyzer.analyze(word)} | STOPWORDS)
 
 
-def similar_clauses(
-    heading: str,
-    text: str,
-    *,
-    parties: tuple[int, ...] = (),
-    starts_by: dt.date | None = None,
-    exclude: tuple[int, ...] = (),
-    limit: int = 50,
-    index: SearchIndex | None = None,
-) -> list[Similar]:
-    """The published clauses most like ``heading`` and ``text``: those that share
-    more of ``parties`` first, then by text score. ``starts_by``: leave out clauses of
-    announcements whose date starts after this day (undated ones stay in).
-    ``exclude``: clause ids never to return."""
+class SimilarClauses:
+    """Finds similar clauses in one view of the index (one check for pending changes,
+    however many clauses are looked up: a statement's preview looks up each of its
+    clauses)."""
+
+    def __init__(self, index: SearchIndex | None = None):
+        self.searcher = (index or search_index()).fresh_searcher()
+        self.compiler = Compiler(self.searcher)
+
+    def find(
+        self,
+        heading: str,
+        text: str,
+        *,
+        parties: tuple[int, ...] = (),
+        starts_by: dt.date | None = None,
+        exclude: tuple[int, ...] = (),
+        limit: int = 50,
+    ) -> list[Similar]:
+        """The published clauses most like ``heading`` and ``text``: those that share
+        more of ``parties`` first, then by text score. ``starts_by``: leave out clauses
+        of announcements whose date starts after this day (undated ones stay in).
+        ``exclude``: clause ids never to return."""
+        return _find(
+            self.searcher, self.compiler, heading, text, parties, starts_by, exclude, limit
+        )
+
+
+def similar_clauses(heading: str, text: str, **options) -> list[Similar]:
+    """``SimilarClauses().find(...)`` for a single lookup."""
+    return SimilarClauses().find(heading, text, **options)
+
+
+def _find(searcher, compiler, heading, text, parties, starts_by, exclude, limit) -> list[Similar]:
     source = f"{heading}\n{text}"[:SIMILAR_SOURCE_CHARS]
     if not _WORD.search(source):
         return []
-    index = index or search_index()
-    searcher = index.fresh_searcher()
-    compiler = Compiler(searcher)
     like = Query.more_like_this_document_fields_query(
         schema.schema(),
         {schema.TEXT: [source]},
