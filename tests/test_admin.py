@@ -89,7 +89,7 @@ def test_the_clause_change_form_runs_a_fixed_number_of_queries(
     announcement = make_announcements_with_clauses(1, clauses_each=2)
     url = clause_change_url(announcement.clauses.last())
     # 11 for the form, 3 for its lineage suggestions (the announcement's parties, the
-    # dismissals, the search index's change log); tests/test_lineage_suggestions.py
+    # dismissals, the search index's change log); tests/lineage_suggestions/
     # pins the count with suggestions shown.
     queries_of_second_load(publisher_client, url, django_assert_num_queries, 14)
 
@@ -685,7 +685,7 @@ ADMIN_PAGES = {
     "kb_audit": ("get", lambda r: reverse("admin:kb_audit")),
     **model_pages("kb", "announcement", revert=True),
     **model_pages("kb", "clause", revert=True),
-    # Lineage suggestions (tests/test_lineage_suggestions.py): an empty POST is sent
+    # Lineage suggestions (tests/lineage_suggestions/): an empty POST is sent
     # back to the change form with a message.
     **{
         f"kb_clause_{action}_suggestion": (

@@ -96,7 +96,7 @@ def test_the_preview_query_count_is_pinned(editor_client, django_assert_num_quer
     # Session, user and their permissions (2), then one lookup for the statement and
     # two for each related announcement (none by title, so by summary); the lineage
     # suggestions read the parties (1) and check the search index is up to date (1),
-    # and find no published clause here (tests/test_lineage_suggestions.py pins more).
+    # and find no published clause here (tests/lineage_suggestions/ pins more).
     with django_assert_num_queries(2 + 2 + 1 + 5 * 2 + 2):
         editor_client.post(URL, {"text": SEED, "preview": "Preview"})
 
