@@ -52,9 +52,7 @@ def change_url(clause):
 def test_an_editor_links_a_draft_clause_and_the_history_says_who_and_why(
     editor, earlier, draft_clause
 ):
-    link_clause(
-        draft_clause.pk, earlier.pk, ClauseEffect.AMENDED, by=editor, loaded_version=1
-    )
+    link_clause(draft_clause.pk, earlier.pk, ClauseEffect.AMENDED, by=editor, loaded_version=1)
     draft_clause.refresh_from_db()
     assert (draft_clause.supersedes, draft_clause.effect) == (earlier, ClauseEffect.AMENDED)
     assert draft_clause.version == 2
@@ -89,16 +87,12 @@ def test_a_reader_cannot_link(reader, earlier, draft_clause):
         link_clause(draft_clause.pk, earlier.pk, ClauseEffect.AMENDED, by=reader, loaded_version=1)
 
 
-def test_a_link_from_an_outdated_page_is_refused_and_changes_nothing(
-    editor, earlier, draft_clause
-):
+def test_a_link_from_an_outdated_page_is_refused_and_changes_nothing(editor, earlier, draft_clause):
     draft_clause.heading = "Changed by a colleague"
     draft_clause.version = 2
     draft_clause.save()
     with pytest.raises(VersionConflict):
-        link_clause(
-            draft_clause.pk, earlier.pk, ClauseEffect.AMENDED, by=editor, loaded_version=1
-        )
+        link_clause(draft_clause.pk, earlier.pk, ClauseEffect.AMENDED, by=editor, loaded_version=1)
     draft_clause.refresh_from_db()
     assert (draft_clause.supersedes, draft_clause.version) == (None, 2)
 
