@@ -88,10 +88,10 @@ def test_the_clause_change_form_runs_a_fixed_number_of_queries(
 ):
     announcement = make_announcements_with_clauses(1, clauses_each=2)
     url = clause_change_url(announcement.clauses.last())
-    # 11 for the form, 3 for its lineage suggestions (the announcement's parties, the
-    # dismissals, the search index's change log); tests/lineage_suggestions/
-    # pins the count with suggestions shown.
-    queries_of_second_load(publisher_client, url, django_assert_num_queries, 14)
+    # 11 for the form, 4 for its lineage suggestions (the announcement's parties and
+    # clauses, the dismissals, the search index's change log);
+    # tests/lineage_suggestions/ pins the count with suggestions shown.
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, 15)
 
 
 def test_the_change_list_counts_no_further_than_its_cap(publisher_client, monkeypatch):

@@ -78,6 +78,9 @@ class ClauseDraft:
     clause_id: int | None = None
     # The clause this one supersedes now, if any (marked "linked" in the results).
     supersedes_id: int | None = None
+    # The clauses of its own announcement (never suggested): left out by the engine,
+    # so that they do not crowd out the candidates of a long contract.
+    siblings: frozenset[int] = frozenset()
     dismissed: frozenset[int] = field(default_factory=frozenset)
 
     @property
@@ -120,8 +123,9 @@ class Suggestion:
 
 
 def draft_of(clause: Clause) -> ClauseDraft:
-    """A saved clause as ranking sees it: four queries (its parties, its announcement's,
-    its topics, its dismissals), or two when its parties and topics are prefetched."""
+    """A saved clause as ranking sees it: five queries (its parties, its announcement's,
+    its topics, its dismissals, its announcement's clauses), or three when its parties
+    and topics are prefetched."""
     from kb.lineage_suggestions.models import LineageDismissal
 
     announcement = clause.announcement
@@ -138,6 +142,7 @@ def draft_of(clause: Clause) -> ClauseDraft:
         announcement_id=announcement.pk,
         clause_id=clause.pk,
         supersedes_id=clause.supersedes_id,
+        siblings=frozenset(announcement.clauses.values_list("pk", flat=True)),
         dismissed=frozenset(
             LineageDismissal.objects.filter(clause=clause).values_list("candidate_id", flat=True)
         ),
@@ -155,7 +160,7 @@ def suggest(
     first. ``finder``: the engine's view to search (one is opened otherwise)."""
     if limit <= 0:
         return []
-    exclude = set(draft.dismissed)
+    exclude = set(draft.dismissed) | draft.siblings
     if draft.clause_id is not None:
         exclude.add(draft.clause_id)
     found = (finder or SimilarClauses()).find(

@@ -68,6 +68,7 @@ SIMILAR_BOOST_FACTOR = None
 SIMILAR_SOURCE_CHARS = 20_000
 # An equivalent the thesaurus adds weighs this much of a word of the text itself.
 SIMILAR_EXPANSION_WEIGHT = 0.5
-# Added per shared party, far above any text score (at most a few hundred), so that
-# the order is shared parties first, then text; still exact in a float32 score.
-SIMILAR_PARTY_BONUS = 100_000.0
+# Added per shared party, far above any text score (25 terms and the thesaurus's
+# equivalents: a few hundred at most), so that the order is shared parties first,
+# then text; small enough that a float32 score keeps the text score to 1/1000.
+SIMILAR_PARTY_BONUS = 10_000.0

@@ -217,9 +217,10 @@ def test_the_change_form_with_suggestions_runs_a_fixed_number_of_queries(
     index_now()
     url = change_url(published_clause)
     assert publisher_client.get(url).status_code == 200
-    # The form's own 8, then the clause's announcement's parties, its dismissals, the
-    # index's change log, and the five candidates, their parties (2) and topics.
-    with django_assert_num_queries(8 + 3 + 4):
+    # The form's own 8, then the clause's announcement's parties and clauses, its
+    # dismissals, the index's change log, and the five candidates, their parties (2)
+    # and topics.
+    with django_assert_num_queries(8 + 4 + 4):
         assert publisher_client.get(url).status_code == 200
 
 

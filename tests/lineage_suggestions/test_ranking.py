@@ -145,7 +145,7 @@ def test_suggestions_for_a_clause_run_a_fixed_number_of_queries(django_assert_nu
         clause_in(dt.date(year, 1, 1), parties=[make_party()])
     current = clause_in(dt.date(2024, 1, 1))
     index_now()
-    # Its parties (2), topics, dismissals; the index's change log; the candidates,
-    # their parties (2) and topics; the shared parties' names.
-    with django_assert_num_queries(9):
+    # Its parties (2), topics, dismissals, its announcement's clauses; the index's
+    # change log; the candidates, their parties (2) and topics; the parties' names.
+    with django_assert_num_queries(10):
         assert len(suggest_for_clause(current)) == 5
