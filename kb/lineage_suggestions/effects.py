@@ -7,8 +7,10 @@ what it puts in place of the old words ("replaces", "amended and restated",
 duration, or exclusivity); a confirmation says the terms "remain unchanged",
 "continue" or are "ratified and confirmed".
 
-The rules, first match wins:
+The rules, first match wins (a phrase counts only where the new clause says it and
+the earlier one does not: words carried over from the earlier wording change nothing):
 
+0. The same words: **reaffirms**.
 1. The new clause says it removes the term (``REMOVAL_PHRASES``): **removes**,
    stored as ``ClauseEffect.REMOVED`` (the lineage ends there).
 2. It says it replaces the earlier wording (``REPLACEMENT_PHRASES``): **replaces**,
@@ -99,16 +101,25 @@ class Proposal:
 def propose_effect(new: str, earlier: str) -> Proposal:
     """The effect the clause worded ``new`` (heading and text) most likely has on
     the earlier clause worded ``earlier``."""
-    words = _reading(new).words
-    if phrase := _said(words, REMOVAL_PHRASES):
+    current, old = _reading(new), _reading(earlier)
+    if current.words == old.words:
+        return Proposal(ClauseEffect.REAFFIRMED, "reaffirms", "same wording")
+
+    def said(phrases):
+        # What the new clause says that the earlier one did not: a "deleted" carried
+        # over from the earlier wording is not this clause deleting anything.
+        phrase = _said(current.words, phrases)
+        return phrase if phrase and not _said(old.words, (phrase,)) else None
+
+    if phrase := said(REMOVAL_PHRASES):
         return Proposal(ClauseEffect.REMOVED, "removes", f"says it {_third_person(phrase)}")
-    if phrase := _said(words, REPLACEMENT_PHRASES):
+    if phrase := said(REPLACEMENT_PHRASES):
         return Proposal(ClauseEffect.AMENDED, "replaces", f"says “{phrase}”")
     if changes := differences(new, earlier):
         return Proposal(ClauseEffect.AMENDED, "amends", "; ".join(changes))
-    if phrase := _said(words, CHANGE_PHRASES):
+    if phrase := said(CHANGE_PHRASES):
         return Proposal(ClauseEffect.AMENDED, "amends", f"says “{phrase}”")
-    if phrase := _said(words, REAFFIRMATION_PHRASES):
+    if phrase := _said(current.words, REAFFIRMATION_PHRASES):
         return Proposal(ClauseEffect.REAFFIRMED, "reaffirms", f"says “{phrase}”")
     return Proposal(ClauseEffect.REAFFIRMED, "reaffirms", "no change found in the terms")
 

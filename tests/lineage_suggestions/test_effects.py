@@ -136,3 +136,14 @@ def test_the_reason_names_what_changed_from_old_to_new():
 
 def test_amounts_written_differently_but_equal_are_no_difference():
     assert differences("A $250B commitment.", "A $250 billion commitment.") == []
+
+
+def test_the_same_wording_is_reaffirmed():
+    proposal = propose_effect("Section 4 is deleted.", "Section 4 is deleted.")
+    assert (proposal.effect, proposal.because) == (ClauseEffect.REAFFIRMED, "same wording")
+
+
+def test_a_phrase_carried_over_from_the_earlier_wording_is_no_signal():
+    earlier = "Fees may be increased by agreement; the supplier remains exclusive."
+    new = "Fees may be increased by agreement; the supplier remains exclusive in Europe."
+    assert propose_effect(new, earlier).verb == "reaffirms"
