@@ -8,7 +8,8 @@ duration, or exclusivity); a confirmation says the terms "remain unchanged",
 "continue" or are "ratified and confirmed".
 
 The rules, first match wins (a phrase counts only where the new clause says it and
-the earlier one does not: words carried over from the earlier wording change nothing):
+the earlier one does not, with the word before it: words carried over from the
+earlier wording change nothing):
 
 0. The same words: **reaffirms**.
 1. The new clause says it removes the term (``REMOVAL_PHRASES``): **removes**,
@@ -107,9 +108,12 @@ def propose_effect(new: str, earlier: str) -> Proposal:
 
     def said(phrases):
         # What the new clause says that the earlier one did not: a "deleted" carried
-        # over from the earlier wording is not this clause deleting anything.
-        phrase = _said(current.words, phrases)
-        return phrase if phrase and not _said(old.words, (phrase,)) else None
+        # over from the earlier wording (with the word before it: "is hereby
+        # extended" is new beside "unless extended") is not this clause deleting.
+        for phrase, context in _said_all(current.words, phrases):
+            if _pattern(context).search(old.words) is None:
+                return phrase
+        return None
 
     if phrase := said(REMOVAL_PHRASES):
         return Proposal(ClauseEffect.REMOVED, "removes", f"says it {_third_person(phrase)}")
@@ -176,12 +180,17 @@ def _pattern(phrase: str) -> re.Pattern:
 
 def _said(words: str, phrases: tuple[str, ...]) -> str | None:
     """The first of ``phrases`` (in their order) that ``words`` contain, not negated."""
+    return next((phrase for phrase, _ in _said_all(words, phrases)), None)
+
+
+def _said_all(words: str, phrases: tuple[str, ...]):
+    """Each of ``phrases`` (in their order) that ``words`` contain, not negated, with
+    the word before it."""
     for phrase in phrases:
         for match in _pattern(phrase).finditer(words):
             before = words[max(0, match.start() - 80) : match.start()].split()
             if not any(word in NEGATIONS for word in before[-NEGATION_REACH:]):
-                return phrase
-    return None
+                yield phrase, " ".join([*before[-1:], phrase])
 
 
 def _has(words: str, phrases: tuple[str, ...]) -> bool:

@@ -147,3 +147,9 @@ def test_a_phrase_carried_over_from_the_earlier_wording_is_no_signal():
     earlier = "Fees may be increased by agreement; the supplier remains exclusive."
     new = "Fees may be increased by agreement; the supplier remains exclusive in Europe."
     assert propose_effect(new, earlier).verb == "reaffirms"
+
+
+def test_the_same_phrase_in_other_words_still_counts():
+    earlier = "The term is two years, unless extended by written agreement."
+    new = "The term of the Agreement is hereby extended to January 20, 2012."
+    assert propose_effect(new, earlier).verb == "amends"
