@@ -9,7 +9,6 @@ hand (permissions, workflow state, the lost-update guard, history).
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 
@@ -25,8 +24,6 @@ from kb.lineage_suggestions import linking
 from kb.lineage_suggestions.ranking import Suggestion, suggest_for_clause, suggest_for_new_clauses
 from kb.models import Clause, ClauseEffect
 from kb.search.index import IndexUnavailable
-
-logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "Suggestions are unavailable while the search index is being built."
 # The effects a link can have, as the buttons and choices offer them.
