@@ -62,7 +62,6 @@ LOCK_POLL_SECONDS = 0.05
 # this many of the given text's words, those of highest tf-idf; each is then scored by
 # BM25 alone (no extra boost by its tf-idf in the given text).
 SIMILAR_MAX_QUERY_TERMS = 25
-SIMILAR_BOOST_FACTOR = None
 # The given text is read up to this many characters (a contract-length clause costs
 # no more than a long one).
 SIMILAR_SOURCE_CHARS = 20_000

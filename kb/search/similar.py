@@ -1,5 +1,6 @@
-"""Published clauses worded like a given text (which need not be saved): the
-engine's more-like-this over a clause's own words, plus the thesaurus.
+"""Published clauses worded like a given text (which need not be saved):
+more-like-this over a clause's own words (its most distinctive terms, each scored
+by BM25), plus the thesaurus.
 
 ``similar_clauses()`` is what lineage suggestions (``kb/lineage_suggestions``) ask
 the engine. It returns clause ids with their text score, clauses that share more
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from tantivy import FieldType, Occur, Query
@@ -21,7 +24,6 @@ from kb.search import schema
 from kb.search.compiler import Compiler
 from kb.search.constants import (
     MAX_EXPANSIONS,
-    SIMILAR_BOOST_FACTOR,
     SIMILAR_EXPANSION_WEIGHT,
     SIMILAR_MAX_QUERY_TERMS,
     SIMILAR_PARTY_BONUS,
@@ -46,11 +48,32 @@ class Similar:
 
 
 @functools.cache
-def _stop_words() -> list[str]:
-    """The stopwords as the stemmed field holds them (more-like-this compares
-    analyzed terms)."""
+def _stop_words() -> frozenset[str]:
+    """The stopwords as the stemmed field holds them."""
     analyzer = schema.stemmed_analyzer()
-    return sorted({stem for word in STOPWORDS for stem in analyzer.analyze(word)} | STOPWORDS)
+    return frozenset({stem for word in STOPWORDS for stem in analyzer.analyze(word)} | STOPWORDS)
+
+
+def _distinctive_terms(searcher, source: str) -> list[str]:
+    """More-like-this's choice of terms, as Lucene's MoreLikeThis makes it: the
+    text's terms (stemmed, no stopwords) of highest tf-idf, at most
+    ``SIMILAR_MAX_QUERY_TERMS``; a term in no document is left out (it matches nothing).
+
+    Made here rather than with tantivy's ``MoreLikeThisQuery``: in tantivy 0.27 that
+    query panics once the index holds deleted documents not yet merged away (it takes
+    the live document count as the total, and document frequencies still count the
+    deleted ones), which every index has after an update."""
+    stop = _stop_words()
+    counts = Counter(term for term in schema.stemmed_analyzer().analyze(source) if term not in stop)
+    total = searcher.num_docs
+    scored = []
+    for term, frequency in counts.items():
+        documents = searcher.doc_freq(schema.TEXT, term)
+        if documents:
+            idf = math.log(1 + (max(total, documents) - documents + 0.5) / (documents + 0.5))
+            scored.append((frequency * idf, term))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    return [term for _, term in scored[:SIMILAR_MAX_QUERY_TERMS]]
 
 
 class SimilarClauses:
@@ -90,14 +113,11 @@ def _find(searcher, compiler, heading, text, parties, starts_by, exclude, limit)
     source = f"{heading}\n{text}"[:SIMILAR_SOURCE_CHARS]
     if not _WORD.search(source):
         return []
-    like = Query.more_like_this_document_fields_query(
-        schema.schema(),
-        {schema.TEXT: [source]},
-        min_doc_frequency=1,
-        min_term_frequency=1,
-        max_query_terms=SIMILAR_MAX_QUERY_TERMS,
-        boost_factor=SIMILAR_BOOST_FACTOR,
-        stop_words=_stop_words(),
+    terms = _distinctive_terms(searcher, source)
+    if not terms:
+        return []
+    like = Query.boolean_query(
+        [(Occur.Should, Query.term_query(compiler.schema, schema.TEXT, term)) for term in terms]
     )
     text_query = Query.boolean_query(
         [(Occur.Should, like)]

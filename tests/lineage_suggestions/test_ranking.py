@@ -1,6 +1,7 @@
 """Which earlier clauses are suggested, and in what order."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.utils import timezone
@@ -149,3 +150,20 @@ def test_suggestions_for_a_clause_run_a_fixed_number_of_queries(django_assert_nu
     # change log; the candidates, their parties (2) and topics; the parties' names.
     with django_assert_num_queries(10):
         assert len(suggest_for_clause(current)) == 5
+
+
+def test_suggestions_work_on_an_index_with_deleted_documents():
+    """An update replaces a changed record's document: the old one stays in the index,
+    deleted, until a merge (tantivy's own more-like-this query panicked on that)."""
+    # "Azure" in every document, so that with the deleted one it is in more documents
+    # than the index holds live.
+    earlier = make_clause(make_announcement("Azure 1", date=dt.date(2020, 1, 1)), "Azure", CLOUD)
+    current = make_clause(make_announcement("Azure 2", date=dt.date(2024, 1, 1)), "Azure", CLOUD)
+    assert ids(suggest_for_clause(current)) == [earlier.pk]
+    earlier.text = CLOUD + " Renewed."
+    earlier.save()
+    # A reader reopens the index when its state file's time or size changes: past
+    # the file system's clock tick, so that this update is seen.
+    time.sleep(0.05)
+    index_now()
+    assert ids(suggest_for_clause(current)) == [earlier.pk]
