@@ -60,9 +60,9 @@ INSTALLED_APPS = [
     "axes",
     "kb",
 ]
-# The development tools (kb_dev: kb_bench, kb_generate, kb_relevance) are never part of
-# the running site: installed only with DEBUG on or KB_DEV_TOOLS=1, and only where the
-# package is there (a checkout, or an install with the dev extra).
+# The development tools (kb_dev: kb_bench, kb_generate, kb_relevance, kb_lineage_measure)
+# are never part of the running site: installed only with DEBUG on or KB_DEV_TOOLS=1,
+# and only where the package is there (a checkout, or an install with the dev extra).
 if env_bool("KB_DEV_TOOLS", default=DEBUG) and importlib.util.find_spec("kb_dev") is not None:
     INSTALLED_APPS.append("kb_dev")
 

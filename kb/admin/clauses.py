@@ -6,11 +6,12 @@ from django.contrib import admin
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
 from kb.admin.records import GuardedHistoryAdmin, editable
+from kb.admin.suggestions import LineageSuggestionsMixin
 from kb.models import Clause
 
 
 @admin.register(Clause)
-class ClauseAdmin(GuardedHistoryAdmin):
+class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
     list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
     list_filter = [
         ("announcement__status", AnnouncementChoicesFilter),

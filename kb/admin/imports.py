@@ -16,10 +16,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from kb import workflow
+from kb.admin.suggestions import SuggestedLinkField, apply_links, preview_offers
 from kb.importers.statement import (
     MAX_HEADING_LENGTH,
     MAX_STATEMENT_BYTES,
@@ -113,6 +116,8 @@ class ClauseForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
     )
     line = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # The earlier clause the editor chose among the suggestions, linked on saving.
+    link = SuggestedLinkField()
 
 
 ClauseFormSet = forms.formset_factory(
@@ -181,16 +186,18 @@ def _save(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
         )
         return _preview(site, request, confirm_form, parsed, formset)
     try:
-        result = import_statement(
-            parsed=adjusted, status=Status.DRAFT, user=request.user, drafts_only=True
-        )
-    except StatementImportError as error:
+        with transaction.atomic():
+            result = import_statement(
+                parsed=adjusted, status=Status.DRAFT, user=request.user, drafts_only=True
+            )
+            linked = apply_links(result.statement, formset.ordered_forms, by=request.user)
+    except (StatementImportError, workflow.WorkflowError) as error:
         confirm_form.add_error(None, str(error))
         return _preview(site, request, confirm_form, parsed, formset)
     messages.success(
         request,
-        f"Saved as drafts: “{result.statement.title}” with {result.clause_count} clauses, and "
-        f"{len(result.related)} related announcements.",
+        f"Saved as drafts: “{result.statement.title}” with {result.clause_count} clauses "
+        f"({linked} linked to earlier clauses), and {len(result.related)} related announcements.",
     )
     return HttpResponseRedirect(_change_url(result.statement))
 
@@ -207,6 +214,7 @@ def _preview(site, request, confirm_form, parsed: ParsedStatement, formset) -> H
         }
         for item, current in zip((parsed.statement, *parsed.related), existing, strict=True)
     ]
+    clause_offers, suggestions_error = preview_offers(formset, parsed.statement.party_names)
     return _render(
         site,
         request,
@@ -214,6 +222,8 @@ def _preview(site, request, confirm_form, parsed: ParsedStatement, formset) -> H
             "step": "preview",
             "confirm_form": confirm_form,
             "formset": formset,
+            "clause_rows": list(zip(formset, clause_offers, strict=True)),
+            "suggestions_error": suggestions_error,
             "statement": rows[0],
             "related": rows[1:],
             "blocked": [row["parsed"].title for row in rows if row["blocked"]],

@@ -11,16 +11,17 @@ the one definition of each rule.
 - ``vocabularies``: parties and topics.
 - ``announcements`` and ``clauses``: the records, each with its QuerySet.
 
-Import from ``kb.models``. Each module imports only those listed before it.
+Import from ``kb.models``. Each module imports only those listed before it. The
+search change log's tables live with the engine, and dismissed lineage suggestions
+with the suggestions (both refer to kb's models by name only); importing them here
+registers them with the app.
 """
 
+from kb.lineage_suggestions.models import LineageDismissal
 from kb.models.announcements import Announcement, AnnouncementQuerySet
 from kb.models.choices import AnnouncementKind, ClauseEffect, Status, choices_constraint
 from kb.models.clauses import Clause, ClauseQuerySet, JoinedKey
 from kb.models.vocabularies import Party, PartyQuerySet, Topic, TopicQuerySet
-
-# The search change log's tables live with the engine (kb/search/models.py imports
-# nothing of kb); importing them here registers them with the app.
 from kb.search.models import SearchChange, SearchLogState
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ClauseEffect",
     "ClauseQuerySet",
     "JoinedKey",
+    "LineageDismissal",
     "Party",
     "PartyQuerySet",
     "SearchChange",

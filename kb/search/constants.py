@@ -57,3 +57,17 @@ FULL_REBUILD_ABOVE = 20_000
 UPDATE_WRITER_HEAP = 32_000_000
 REBUILD_WRITER_HEAP = 256_000_000
 LOCK_POLL_SECONDS = 0.05
+
+# Similar clauses (similar.py, for lineage suggestions): more-like-this picks at most
+# this many of the given text's words, those of highest tf-idf; each is then scored by
+# BM25 alone (no extra boost by its tf-idf in the given text).
+SIMILAR_MAX_QUERY_TERMS = 25
+# The given text is read up to this many characters (a contract-length clause costs
+# no more than a long one).
+SIMILAR_SOURCE_CHARS = 20_000
+# An equivalent the thesaurus adds weighs this much of a word of the text itself.
+SIMILAR_EXPANSION_WEIGHT = 0.5
+# Added per shared party, far above any text score (25 terms and the thesaurus's
+# equivalents: a few hundred at most), so that the order is shared parties first,
+# then text; small enough that a float32 score keeps the text score to 1/1000.
+SIMILAR_PARTY_BONUS = 10_000.0

@@ -35,6 +35,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -112,7 +113,7 @@ class SearchIndex:
         self.log = ChangeLog(using)
         self._index: tantivy.Index | None = None
         self._database: str | None = None
-        self._state_seen: tuple | None = None  # (mtime_ns, size) of the state file loaded
+        self._state_seen: bytes | None = None  # the state file as last loaded
         # Guards this object's own fields between threads (gunicorn's threaded
         # workers); writing is serialised by the writer lock, between processes and
         # threads alike (each holds the lock file open on its own).
@@ -215,8 +216,10 @@ class SearchIndex:
             return self._reader().searcher()
 
     def _reader(self) -> tantivy.Index:
-        stat = self._state_path.stat()
-        seen = (stat.st_mtime_ns, stat.st_size)
+        # Every commit writes a state file with a token of its own: comparing the
+        # contents (a few hundred bytes) tells each commit apart, where a file time
+        # can repeat within the clock's resolution.
+        seen = self._state_path.read_bytes()
         with self._mutex:
             if self._index is None:
                 self._index = self._open()
@@ -256,6 +259,7 @@ class SearchIndex:
             "position": position.to_json(),
             "documents": documents,
             "updated_at": timezone.now().isoformat(),
+            "commit": secrets.token_hex(8),
         }
         temporary = self._state_path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_text(json.dumps(data))

@@ -88,7 +88,10 @@ def test_the_clause_change_form_runs_a_fixed_number_of_queries(
 ):
     announcement = make_announcements_with_clauses(1, clauses_each=2)
     url = clause_change_url(announcement.clauses.last())
-    queries_of_second_load(publisher_client, url, django_assert_num_queries, 11)
+    # 11 for the form, 4 for its lineage suggestions (the announcement's parties and
+    # clauses, the dismissals, the search index's change log);
+    # tests/lineage_suggestions/ pins the count with suggestions shown.
+    queries_of_second_load(publisher_client, url, django_assert_num_queries, 15)
 
 
 @pytest.mark.parametrize("rows", [2, 50], ids=["2 rows", "50 rows"])
@@ -726,6 +729,17 @@ ADMIN_PAGES = {
     "kb_audit": ("get", lambda r: reverse("admin:kb_audit")),
     **model_pages("kb", "announcement", revert=True),
     **model_pages("kb", "clause", revert=True),
+    # Lineage suggestions (tests/lineage_suggestions/): an empty POST is sent
+    # back to the change form with a message.
+    **{
+        f"kb_clause_{action}_suggestion": (
+            "post",
+            lambda r, action=action: reverse(
+                f"admin:kb_clause_{action}_suggestion", args=[r.clause.pk]
+            ),
+        )
+        for action in ("link", "dismiss")
+    },
     **model_pages("kb", "party", simple_history=True),
     **model_pages("kb", "topic", simple_history=True),
     **model_pages("auth", "user"),
@@ -751,6 +765,7 @@ EVERY_ROLE = {
 }
 EDITOR_PAGES = {name: 200 for name in ADMIN_PAGES if name.startswith("kb_")}
 EDITOR_PAGES |= {"kb_announcement_revert": 302, "kb_clause_revert": 302, "view_on_site": 302}
+EDITOR_PAGES |= {"kb_clause_link_suggestion": 302, "kb_clause_dismiss_suggestion": 302}
 PAGE_STATUS_BY_ROLE = {
     # Readers read the public site; the only admin pages they reach are their own account's.
     "Readers": {

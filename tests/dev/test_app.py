@@ -8,7 +8,7 @@ from django.conf import settings
 
 from kb_dev.serving import production_env
 
-DEV_COMMANDS = {"kb_bench", "kb_generate", "kb_relevance"}
+DEV_COMMANDS = {"kb_bench", "kb_generate", "kb_relevance", "kb_lineage_measure"}
 
 
 def commands(env) -> set[str]:
