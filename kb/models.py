@@ -17,7 +17,23 @@ from django.db.models.expressions import Col
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from kb.dates import DatePrecision, PartialDate, precision_constraint
+from kb.dates import (
+    DatePrecision,
+    PartialDate,
+    date_range_constraint,
+    precision_constraint,
+    validate_record_date,
+)
+from kb.limits import (
+    ALIASES_MAX_CHARS,
+    ANNOUNCEMENT_TEXT_MAX_CHARS,
+    CLAUSE_TEXT_MAX_CHARS,
+    DESCRIPTION_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    length_constraint,
+    text_validators,
+    validate_single_line,
+)
 
 
 class Status(models.TextChoices):
@@ -49,19 +65,26 @@ def choices_constraint(field: str, choices: type[models.TextChoices], name: str)
 
 
 class Party(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
-    short_name = models.CharField(max_length=100, blank=True)
+    short_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     aliases = models.TextField(
-        blank=True, help_text="Other names this organisation goes by, one per line."
+        blank=True,
+        help_text="Other names this organisation goes by, one per line.",
+        validators=text_validators(ALIASES_MAX_CHARS),
     )
     website = models.URLField(max_length=500, blank=True)
+    # The lost-update guard of the admin, as on announcements and clauses.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "parties"
+        constraints = [
+            length_constraint("party_lengths", name=200, short_name=100, aliases=ALIASES_MAX_CHARS),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -75,14 +98,18 @@ class Party(models.Model):
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=text_validators(DESCRIPTION_MAX_CHARS))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            length_constraint("topic_lengths", name=200, description=DESCRIPTION_MAX_CHARS),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -105,25 +132,33 @@ class AnnouncementQuerySet(models.QuerySet):
 
 
 class Announcement(models.Model):
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(
         max_length=20, choices=AnnouncementKind.choices, default=AnnouncementKind.OTHER
     )
     parties = models.ManyToManyField(Party, blank=True, related_name="announcements")
     date = models.DateField(
-        null=True, blank=True, help_text="First day of the period the date is known to."
+        null=True,
+        blank=True,
+        help_text="First day of the period the date is known to.",
+        validators=[validate_record_date],
     )
     date_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
     source_url = models.URLField(max_length=1000, blank=True)
-    summary = models.TextField(blank=True)
-    text = models.TextField(blank=True, help_text="The full text of the announcement.")
+    summary = models.TextField(blank=True, validators=text_validators(SUMMARY_MAX_CHARS))
+    text = models.TextField(
+        blank=True,
+        help_text="The full text of the announcement.",
+        validators=text_validators(ANNOUNCEMENT_TEXT_MAX_CHARS),
+    )
     credit = models.CharField(
         max_length=500,
         blank=True,
         help_text="Attribution shown on the public page, e.g. the data set and its licence.",
+        validators=[validate_single_line],
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -160,6 +195,14 @@ class Announcement(models.Model):
             choices_constraint("kind", AnnouncementKind, "announcement_kind_valid"),
             choices_constraint("status", Status, "announcement_status_valid"),
             precision_constraint("date", "date_precision", "announcement_date_precision"),
+            date_range_constraint("date", name="announcement_date_in_range"),
+            length_constraint(
+                "announcement_lengths",
+                title=500,
+                summary=SUMMARY_MAX_CHARS,
+                text=ANNOUNCEMENT_TEXT_MAX_CHARS,
+                credit=500,
+            ),
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="announcement_published_has_timestamp",
@@ -318,15 +361,18 @@ def _started_by(day: dt.date, *, prefix: str) -> Q:
 class Clause(models.Model):
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="clauses")
     position = models.PositiveIntegerField(help_text="Order within the announcement, from 1.")
-    heading = models.CharField(max_length=500)
-    text = models.TextField(blank=True)
+    heading = models.CharField(max_length=500, validators=[validate_single_line])
+    text = models.TextField(blank=True, validators=text_validators(CLAUSE_TEXT_MAX_CHARS))
     topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
     parties = models.ManyToManyField(
         Party, blank=True, related_name="clauses", help_text="The parties this clause binds."
     )
     effect = models.CharField(max_length=10, choices=ClauseEffect.choices, default=ClauseEffect.NEW)
     effective_from = models.DateField(
-        null=True, blank=True, help_text="First day the clause applies (first day of the period)."
+        null=True,
+        blank=True,
+        help_text="First day the clause applies (first day of the period).",
+        validators=[validate_record_date],
     )
     effective_from_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -335,6 +381,7 @@ class Clause(models.Model):
         null=True,
         blank=True,
         help_text='Last day the clause applies ("through 2032" is 31 December 2032).',
+        validators=[validate_record_date],
     )
     effective_until_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -370,6 +417,10 @@ class Clause(models.Model):
             precision_constraint(
                 "effective_until", "effective_until_precision", "clause_until_precision"
             ),
+            date_range_constraint(
+                "effective_from", "effective_until", name="clause_dates_in_range"
+            ),
+            length_constraint("clause_lengths", heading=500, text=CLAUSE_TEXT_MAX_CHARS),
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True)
                 | Q(effective_until__isnull=True)
