@@ -5,12 +5,14 @@ from django.contrib import admin
 
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
+from kb.admin.forms import ClauseForm as GuardedClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable
 from kb.models import Clause
 
 
 @admin.register(Clause)
 class ClauseAdmin(GuardedHistoryAdmin):
+    form = GuardedClauseForm
     list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
     list_filter = [
         ("announcement__status", AnnouncementChoicesFilter),
@@ -69,7 +71,7 @@ class ClauseAdmin(GuardedHistoryAdmin):
         )
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+        form = GuardedClauseForm.for_user(super().get_form(request, obj, **kwargs), request.user)
         if "announcement" not in form.base_fields:
             return form
         user = request.user
