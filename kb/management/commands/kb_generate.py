@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from kb.generate import generate
 from kb.search.index import search_index
+from kb.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with tqdm(total=clauses, unit="clause", disable=options["verbosity"] == 0) as bar:
             counts = generate(clauses=clauses, seed=seed, source=source, progress=bar.update)
+        refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
