@@ -133,6 +133,12 @@ def test_an_absurd_year_is_a_400_not_a_500(publisher_client, url, year):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("year", ["99999999999999999999", "-99999999999999999999"])
+def test_an_absurd_year_in_the_date_hierarchy_is_a_400(publisher_client, year):
+    make_announcement(date=dt.date(2020, 6, 1))
+    assert publisher_client.get(CHANGELIST, {"date__year": year}).status_code == 400
+
+
 # Text limits -----------------------------------------------------------------------
 
 

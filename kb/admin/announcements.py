@@ -12,7 +12,7 @@ from django.utils.html import format_html
 
 from kb import workflow
 from kb.admin.actions import WorkflowActionsMixin
-from kb.admin.filters import PartyFilter, TopicFilter, YearFilter
+from kb.admin.filters import BoundedDatesChangeList, PartyFilter, TopicFilter, YearFilter
 from kb.admin.forms import ClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable, without_version_if_read_only
 from kb.admin.widgets import (
@@ -188,6 +188,9 @@ class AnnouncementAdmin(WorkflowActionsMixin, GuardedHistoryAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_published else None
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDatesChangeList
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(request, obj)

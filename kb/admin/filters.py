@@ -7,6 +7,7 @@ never multiplies rows (no DISTINCT).
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import build_q_object_from_lookup_parameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
 
@@ -137,3 +138,17 @@ def years_with_announcements() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(_YEARS_SQL[connection.vendor])
         return [year for (year,) in cursor.fetchall()]
+
+
+class BoundedDatesChangeList(ChangeList):
+    """Django's change list, answering a date-hierarchy year too large for a date
+    (``?date__year=99999999999999999999``) with a 400 like the year filter's;
+    Django turns only a ValueError there into its "?e=1" redirect."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError:
+            raise BadRequest(
+                f"The year must be a number from {EARLIEST_DATE.year} to {LATEST_DATE.year}."
+            ) from None
