@@ -273,3 +273,33 @@ def test_the_topic_list_still_works_for_an_editor(editor_client):
     public_topic()
     assert editor_client.get(reverse("admin:kb_topic_changelist")).status_code == 200
     assert Topic.objects.count() == 1
+
+
+# Query counts ----------------------------------------------------------------------
+
+
+def queries_of_second_load(client, url, django_assert_num_queries, expected):
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("role", "expected"), [("Editors", 6), ("Publishers", 5)])
+def test_the_party_change_form_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, role, expected
+):
+    party = public_party()
+    client.force_login(make_user(role=role))
+    queries_of_second_load(client, url_of(party), django_assert_num_queries, expected)
+
+
+@pytest.mark.parametrize("count", [2, 50])
+def test_the_party_and_topic_change_lists_run_the_same_queries_for_2_or_50_rows(
+    publisher_client, django_assert_num_queries, count
+):
+    for _ in range(count):
+        make_party()
+        make_topic()
+    for model in ("party", "topic"):
+        url = reverse(f"admin:kb_{model}_changelist")
+        queries_of_second_load(publisher_client, url, django_assert_num_queries, 6)

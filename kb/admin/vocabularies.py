@@ -21,14 +21,21 @@ class VocabularyAdmin(VersionGuardMixin, PermissionFirstHistoryAdmin):
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and workflow.can_edit_vocabulary(
-            request.user, obj
-        )
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and workflow.can_edit_vocabulary(
-            request.user, obj
-        )
+        return super().has_delete_permission(request, obj) and self._editable(request, obj)
+
+    def _editable(self, request, obj) -> bool:
+        """``workflow.can_edit_vocabulary``, asked once per record and request (a
+        change form asks for the permissions several times)."""
+        if obj is None:
+            return True
+        answers = request.__dict__.setdefault("_kb_vocabulary_editable", {})
+        key = (obj._meta.label, obj.pk)
+        if key not in answers:
+            answers[key] = workflow.can_edit_vocabulary(request.user, obj)
+        return answers[key]
 
 
 @admin.register(Party)
