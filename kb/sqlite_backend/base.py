@@ -15,7 +15,8 @@ and each clause effect has ~400 rows (not 10,000 and 100,000), chose the status
 index plus a sort over the latest-published index, and the API's announcement list
 went from 5 to 27 ms at 100,000 clauses. A full ``ANALYZE`` costs 0.25 s at 100,000
 clauses and 20 s at a million, holding the write lock: ``migrate`` runs it
-(kb/apps.py), and so do the bulk loaders, so a connection's close runs it only for
+(kb/apps.py), and so do the bulk loaders (kb/statistics.py,
+docs/operating/statistics.md), so a connection's close runs it only for
 a table that has grown 25-fold since (SQLite 3.40's rule); after a large import,
 run ``ANALYZE`` (``sqlite3 var/kb.sqlite3 ANALYZE``) rather than wait for that.
 """
