@@ -8,10 +8,10 @@ def analyze_sqlite(using, **kwargs):
     """Full planner statistics after each ``migrate`` on SQLite: a new index has none,
     and without them (or from a sample) SQLite picks plans that sort or read every
     clause (kb/sqlite_backend/base.py says more)."""
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    from kb.statistics import refresh_statistics
+
+    if connections[using].vendor == "sqlite":
+        refresh_statistics(using)
 
 
 class KbConfig(AppConfig):

@@ -13,7 +13,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+# The dates a record may carry. Anything outside is a typing mistake (0001-01-01,
+# 9999-12-31): no announcement or term of the knowledge base is that old or runs that
+# long, and one such date made the admin's year filter list 10,000 years.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class DatePrecision(models.TextChoices):
@@ -130,4 +137,34 @@ def precision_constraint(
         ),
         name=name,
         violation_error_message="A date needs a precision, and an unknown date needs no date.",
+    )
+
+
+def validate_record_date(value: dt.date | None) -> None:
+    """Refuse a date outside ``EARLIEST_DATE``..``LATEST_DATE`` (a model field validator)."""
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            "%(value)s is outside the dates a record may carry: %(earliest)s to %(latest)s.",
+            code="date_out_of_range",
+            params={
+                "value": f"{value.year:04d}-{value.month:02d}-{value.day:02d}",
+                "earliest": EARLIEST_DATE.isoformat(),
+                "latest": LATEST_DATE.isoformat(),
+            },
+        )
+
+
+def date_range_constraint(*date_fields: str, name: str) -> models.CheckConstraint:
+    """Each of ``date_fields`` is unknown or within ``EARLIEST_DATE``..``LATEST_DATE``."""
+    condition = models.Q()
+    for field in date_fields:
+        condition &= models.Q(**{f"{field}__isnull": True}) | models.Q(
+            **{f"{field}__range": (EARLIEST_DATE, LATEST_DATE)}
+        )
+    return models.CheckConstraint(
+        condition=condition,
+        name=name,
+        violation_error_message=(
+            f"Dates must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+        ),
     )

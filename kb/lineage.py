@@ -3,7 +3,11 @@ supersede it) and the word-level differences between them.
 
 A lineage is read with one recursive query per direction, bounded by depth so a
 loop in the ``supersedes`` links (which only ``Clause.clean()`` refuses) cannot
-make it run forever, then one query for the published clauses it found.
+make it run forever, then one query for the clauses it found.
+
+The public lineage is made of published clauses only, linked directly, as the API
+shows them (``supersedes`` and ``superseded_by``): the walk stops at an unpublished
+clause, so a draft's links never show on, or change, a public page.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from kb.models import Clause
+from kb.models import Announcement, Clause, Status
 
 # Longer chains than this are cut: no real term is restated a hundred times.
 LINEAGE_MAX_DEPTH = 100
@@ -31,14 +35,16 @@ earlier(id, supersedes_id, depth) AS (
     UNION ALL
     SELECT c.id, c.supersedes_id, earlier.depth - 1
     FROM {table} c JOIN earlier ON c.id = earlier.supersedes_id
-    WHERE earlier.depth > -%(max_depth)s
+    JOIN {announcements} a ON a.id = c.announcement_id
+    WHERE earlier.depth > -%(max_depth)s AND a.status = %(published)s
 ),
 later(id, supersedes_id, depth) AS (
     SELECT id, supersedes_id, 0 FROM {table} WHERE id = %(start)s
     UNION ALL
     SELECT c.id, c.supersedes_id, later.depth + 1
     FROM {table} c JOIN later ON c.supersedes_id = later.id
-    WHERE later.depth < %(max_depth)s
+    JOIN {announcements} a ON a.id = c.announcement_id
+    WHERE later.depth < %(max_depth)s AND a.status = %(published)s
 )
 SELECT id, supersedes_id, depth FROM earlier
 UNION ALL
@@ -57,11 +63,18 @@ class LineageStep:
 
 
 def lineage_links(clause_id: int) -> dict[int, tuple[int | None, int]]:
-    """Every clause linked to ``clause_id`` (itself included, published or not) as
-    ``{id: (supersedes_id, depth)}``; depth is negative for earlier clauses."""
-    sql = _LINEAGE_SQL.format(table=connection.ops.quote_name(Clause._meta.db_table))
+    """``clause_id`` (published or not) and the published clauses linked to it through
+    published clauses, as ``{id: (supersedes_id, depth)}``; depth is negative for
+    earlier clauses."""
+    sql = _LINEAGE_SQL.format(
+        table=connection.ops.quote_name(Clause._meta.db_table),
+        announcements=connection.ops.quote_name(Announcement._meta.db_table),
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"start": clause_id, "max_depth": LINEAGE_MAX_DEPTH})
+        cursor.execute(
+            sql,
+            {"start": clause_id, "max_depth": LINEAGE_MAX_DEPTH, "published": Status.PUBLISHED},
+        )
         rows = cursor.fetchall()
     links: dict[int, tuple[int | None, int]] = {}
     for clause, supersedes, depth in rows:
@@ -73,9 +86,9 @@ def lineage_links(clause_id: int) -> dict[int, tuple[int | None, int]]:
 
 def clause_lineage(clause: Clause) -> list[LineageStep]:
     """The published clauses of ``clause``'s lineage, oldest to newest, each with
-    the word diff against the nearest published clause it descends from.
+    the word diff against the clause it supersedes (when that is published).
 
-    Unpublished clauses are skipped but still connect the chain. Two queries."""
+    An unpublished clause ends the chain where it stands. Two queries."""
     links = lineage_links(clause.pk)
     published = {
         c.pk: c
@@ -102,7 +115,7 @@ def clause_lineage(clause: Clause) -> list[LineageStep]:
     )
     steps = []
     for current in ordered:
-        previous = _nearest_published_ancestor(current.pk, links, published)
+        previous = published.get(links[current.pk][0])
         steps.append(
             LineageStep(
                 clause=current,
@@ -112,17 +125,6 @@ def clause_lineage(clause: Clause) -> list[LineageStep]:
             )
         )
     return steps
-
-
-def _nearest_published_ancestor(clause_id, links, published) -> Clause | None:
-    seen = {clause_id}
-    current = links[clause_id][0]
-    while current is not None and current in links and current not in seen:
-        if current in published:
-            return published[current]
-        seen.add(current)
-        current = links[current][0]
-    return None
 
 
 _TOKEN = re.compile(r"\s+|[^\s]+")

@@ -18,7 +18,8 @@ from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from kb.models import Announcement, Clause, Status
+from kb.models import Announcement, Clause, Party, Status, Topic
+from kb.public import public_parties, public_topics
 
 EDIT_PERMISSION = "kb.change_announcement"
 PUBLISH_PERMISSION = "kb.publish_announcement"
@@ -76,6 +77,38 @@ def can_edit(user, announcement: Announcement) -> bool:
     if not user.has_perm(EDIT_PERMISSION):
         return False
     return announcement.status in EDITOR_STATES or user.has_perm(PUBLISH_PERMISSION)
+
+
+def is_public(record: Party | Topic) -> bool:
+    """A party or topic is public when a published record uses it (``kb.public``)."""
+    public = public_parties() if isinstance(record, Party) else public_topics()
+    return record.pk is not None and public.filter(pk=record.pk).exists()
+
+
+def can_edit_vocabulary(user, record: Party | Topic | None) -> bool:
+    """Editors change new parties and topics and those only drafts use; a public one
+    (its name, aliases or website show on public pages) changes only through a
+    Publisher."""
+    if record is None or user.has_perm(PUBLISH_PERMISSION):
+        return True
+    return not is_public(record)
+
+
+def lineage_change_refusal(user, before_id: int | None, after_id: int | None) -> str | None:
+    """Why ``user`` may not move a clause's ``supersedes`` link from ``before_id`` to
+    ``after_id``, or None if they may: a link to or from a published clause is part
+    of the public lineage, so only a Publisher sets or removes it."""
+    if before_id == after_id or user.has_perm(PUBLISH_PERMISSION):
+        return None
+    touched = [pk for pk in (before_id, after_id) if pk is not None]
+    published = Clause.objects.published().filter(pk__in=touched).select_related("announcement")
+    clause = published.order_by("pk").first()
+    if clause is None:
+        return None
+    return (
+        f"“{clause}” of “{clause.announcement}” is published: only Publishers may make "
+        "a clause supersede it or stop superseding it."
+    )
 
 
 def refuse_edit_message(announcement: Announcement) -> str:
@@ -243,10 +276,15 @@ def revert(record, *, by) -> Model:
         announcement = current if model is Announcement else current.announcement
         if not can_edit(by, announcement):
             raise WorkflowError(refuse_edit_message(announcement))
+        linked_before = current.supersedes_id if model is Clause else None
         for name in content:
             setattr(current, name, getattr(record, name))
         if model is Clause and not Clause.objects.filter(pk=current.supersedes_id).exists():
             current.supersedes_id = None
+        if model is Clause and (
+            refusal := lineage_change_refusal(by, linked_before, current.supersedes_id)
+        ):
+            raise WorkflowError(refusal)
         when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
         _save_checked(current, by=by, reason=f"Reverted to the version of {when}")
         _restore_m2m(current, record)

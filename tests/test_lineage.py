@@ -45,8 +45,7 @@ def test_each_step_of_a_lineage_is_compared_with_the_one_it_replaced():
     assert "<del>1.</del><ins>2.</ins>" in steps[1].text_diff
 
 
-@pytest.mark.django_db
-def test_an_unpublished_clause_is_left_out_of_a_lineage_but_still_links_it():
+def _chain_through_a_draft():
     first = make_clause(make_announcement(date=dt.date(2020, 1, 1)), "First")
     draft = make_clause(
         make_announcement(date=dt.date(2021, 1, 1), status=Status.DRAFT),
@@ -60,9 +59,27 @@ def test_an_unpublished_clause_is_left_out_of_a_lineage_but_still_links_it():
         supersedes=draft,
         effect=ClauseEffect.AMENDED,
     )
-    steps = clause_lineage(last)
-    assert [step.clause for step in steps] == [first, last]
-    assert steps[1].previous == first
+    return first, draft, last
+
+
+@pytest.mark.django_db
+def test_an_unpublished_clause_ends_a_public_lineage_where_it_stands():
+    first, _, last = _chain_through_a_draft()
+    assert [step.clause for step in clause_lineage(last)] == [last]
+    assert clause_lineage(last)[0].previous is None
+    assert [step.clause for step in clause_lineage(first)] == [first]
+
+
+@pytest.mark.django_db
+def test_the_clause_page_and_the_api_show_the_same_links_around_a_draft(client):
+    first, _, last = _chain_through_a_draft()
+    for clause in (first, last):
+        page = client.get(clause.get_absolute_url())
+        api = client.get(f"/api/clauses/{clause.pk}/").json()
+        assert api["supersedes"] is None and api["superseded_by"] == []
+        assert "Draft" not in page.text
+        other = last if clause == first else first
+        assert other.get_absolute_url() not in page.text
 
 
 @pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 
 from kb import workflow
 from kb.admin.actions import WorkflowActionsMixin
-from kb.admin.filters import PartyFilter, TopicFilter, YearFilter
-from kb.admin.forms import VersionGuardedForm
+from kb.admin.filters import BoundedDatesChangeList, PartyFilter, TopicFilter, YearFilter
+from kb.admin.forms import ClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable, without_version_if_read_only
 from kb.admin.widgets import (
     SharedLabelsAutocompleteSelect,
@@ -62,7 +62,7 @@ class ClauseInlineFormSet(BaseInlineFormSet):
 
 class ClauseInline(admin.StackedInline):
     model = Clause
-    form = VersionGuardedForm
+    form = ClauseForm
     formset = ClauseInlineFormSet
     fk_name = "announcement"
     extra = 0
@@ -100,6 +100,11 @@ class ClauseInline(admin.StackedInline):
 
     def get_fieldsets(self, request, obj=None):
         return without_version_if_read_only(self, request, obj, super().get_fieldsets(request, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = ClauseForm.for_user(formset.form, request.user)
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and editable(request, obj)
@@ -183,6 +188,9 @@ class AnnouncementAdmin(WorkflowActionsMixin, GuardedHistoryAdmin):
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_published else None
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDatesChangeList
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(request, obj)

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
+from kb.admin.forms import ClauseForm as GuardedClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable
 from kb.admin.suggestions import LineageSuggestionsMixin
 from kb.models import Clause
@@ -12,6 +13,7 @@ from kb.models import Clause
 
 @admin.register(Clause)
 class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
+    form = GuardedClauseForm
     list_display = ["heading", "announcement", "position", "effect", "status", "topic_names"]
     list_filter = [
         ("announcement__status", AnnouncementChoicesFilter),
@@ -70,7 +72,7 @@ class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
         )
 
     def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
+        form = GuardedClauseForm.for_user(super().get_form(request, obj, **kwargs), request.user)
         if "announcement" not in form.base_fields:
             return form
         user = request.user

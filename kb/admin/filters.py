@@ -7,9 +7,11 @@ never multiplies rows (no DISTINCT).
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import build_q_object_from_lookup_parameters
-from django.core.exceptions import ValidationError
-from django.db.models import Max, Min
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import BadRequest, ValidationError
+from django.db import connection
 
+from kb.dates import EARLIEST_DATE, LATEST_DATE
 from kb.models import Announcement, Clause, Party, Topic
 
 
@@ -77,25 +79,76 @@ class AnnouncementChoicesFilter(admin.ChoicesFieldListFilter):
 
 
 class YearFilter(admin.SimpleListFilter):
+    """The announcement's year: only the years that hold announcements, newest first."""
+
     title = "year"
     parameter_name = "year"
     UNKNOWN = "unknown"
 
     def lookups(self, request, model_admin):
-        # One MIN/MAX query instead of SELECT DISTINCT over every row.
-        span = Announcement.objects.aggregate(first=Min("date"), last=Max("date"))
-        years = []
-        if span["first"] and span["last"]:
-            years = [
-                (str(year), str(year))
-                for year in range(span["last"].year, span["first"].year - 1, -1)
-            ]
+        years = [(str(year), str(year)) for year in years_with_announcements()]
         return [*years, (self.UNKNOWN, "Unknown")]
 
     def queryset(self, request, queryset):
         prefix = "" if queryset.model is Announcement else "announcement__"
-        if self.value() == self.UNKNOWN:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == self.UNKNOWN:
             return queryset.filter(**{f"{prefix}date__isnull": True})
-        if self.value() and self.value().isdigit():
-            return queryset.filter(**{f"{prefix}date__year": int(self.value())})
-        return queryset
+        if not (value.isascii() and value.isdigit()) or not (
+            EARLIEST_DATE.year <= int(value) <= LATEST_DATE.year
+        ):
+            raise BadRequest(
+                f"The year must be a number from {EARLIEST_DATE.year} to {LATEST_DATE.year}."
+            )
+        return queryset.filter(**{f"{prefix}date__year": int(value)})
+
+
+# Each step seeks the latest date before the year of the last one found, in the date
+# index: one index probe per year that holds announcements (at most 201 of them, as
+# dates lie within kb.dates.EARLIEST_DATE..LATEST_DATE), never a scan of every row.
+_YEARS_SQL = {
+    "sqlite": """
+        WITH RECURSIVE years(day) AS (
+            SELECT MAX(date) FROM kb_announcement
+            UNION ALL
+            SELECT (SELECT MAX(date) FROM kb_announcement WHERE date < date(day, 'start of year'))
+            FROM years WHERE day IS NOT NULL
+        )
+        SELECT CAST(strftime('%Y', day) AS integer) FROM years WHERE day IS NOT NULL
+    """,
+    "postgresql": """
+        WITH RECURSIVE years(day) AS (
+            SELECT MAX(date) FROM kb_announcement
+            UNION ALL
+            SELECT (
+                SELECT MAX(date) FROM kb_announcement
+                WHERE date < date_trunc('year', day)::date
+            )
+            FROM years WHERE day IS NOT NULL
+        )
+        SELECT EXTRACT(YEAR FROM day)::integer FROM years WHERE day IS NOT NULL
+    """,
+}
+
+
+def years_with_announcements() -> list[int]:
+    """The years of the announcements' dates, newest first, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_YEARS_SQL[connection.vendor])
+        return [year for (year,) in cursor.fetchall()]
+
+
+class BoundedDatesChangeList(ChangeList):
+    """Django's change list, answering a date-hierarchy year too large for a date
+    (``?date__year=99999999999999999999``) with a 400 like the year filter's;
+    Django turns only a ValueError there into its "?e=1" redirect."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError:
+            raise BadRequest(
+                f"The year must be a number from {EARLIEST_DATE.year} to {LATEST_DATE.year}."
+            ) from None

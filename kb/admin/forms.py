@@ -1,4 +1,5 @@
-"""Forms of the admin's own: the lost-update guard of every change form, the audit filter."""
+"""Forms of the admin's own: the lost-update guard of every change form, the clause's
+lineage rule, the party merge and the audit filter."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -34,6 +35,43 @@ class VersionGuardedForm(forms.ModelForm):
             self.data[self.add_prefix("loaded_version")] = self.instance.version
             raise forms.ValidationError(message, code="version_conflict")
         return cleaned
+
+
+class ClauseForm(VersionGuardedForm):
+    """A clause's form (alone or inline): the lost-update guard, and only Publishers
+    set or remove a ``supersedes`` link that touches a published clause.
+    ``for_user()`` makes the form of one request's user."""
+
+    user = None
+
+    @classmethod
+    def for_user(cls, form_class: type[forms.ModelForm], user) -> type[forms.ModelForm]:
+        return type(form_class.__name__, (form_class,), {"user": user})
+
+    def clean_supersedes(self):
+        earlier = self.cleaned_data.get("supersedes")
+        before = self.instance.supersedes_id if self.instance.pk is not None else None
+        refusal = workflow.lineage_change_refusal(
+            self.user, before, earlier.pk if earlier is not None else None
+        )
+        if refusal:
+            raise forms.ValidationError(refusal, code="published_lineage")
+        return earlier
+
+
+class MergePartiesForm(forms.Form):
+    """The intermediate page of the party merge: which of the chosen parties stays."""
+
+    into = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        label="Keep this party",
+        help_text="The other parties' links move to it, and their names become its aliases.",
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = parties
 
 
 class AuditFilterForm(forms.Form):

@@ -1,5 +1,6 @@
-"""The shared base of the announcement and clause admins: the lost-update guard, a
-field-by-field history diff and a one-click revert per version, and who may edit."""
+"""The shared base of the announcement and clause admins: the lost-update guard (also
+used by parties and topics), a field-by-field history diff and a one-click revert
+per version, and who may edit."""
 
 import itertools
 
@@ -30,10 +31,41 @@ def without_version_if_read_only(model_admin, request, obj, fieldsets):
     ]
 
 
-class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
-    """History with a field-by-field diff and a one-click revert per version."""
+class VersionGuardMixin:
+    """The lost-update guard of a change form: the form carries the version it was
+    loaded at, a save claims the next one (``workflow.claim_version``) and a save
+    over a newer version is refused with the input kept. For models with a
+    ``version`` field."""
 
     form = VersionGuardedForm
+
+    def get_fieldsets(self, request, obj=None):
+        return without_version_if_read_only(self, request, obj, super().get_fieldsets(request, obj))
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            # Nothing to write: no new version and no empty history entry (and no
+            # rewrite of fields someone else may have just changed).
+            return
+        if change:
+            obj.version = workflow.claim_version(
+                type(obj), obj.pk, form.cleaned_data["loaded_version"]
+            )
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except workflow.VersionConflict:
+            # Someone saved between this form's check and its write (the whole view
+            # was rolled back): run it again; the form now reports the conflict and
+            # keeps the input.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class GuardedHistoryAdmin(VersionGuardMixin, PermissionFirstHistoryAdmin):
+    """History with a field-by-field diff and a one-click revert per version."""
+
     object_history_list_template = "admin/kb/object_history_list.html"
     show_full_result_count = False
     paginator = CappedPaginator
@@ -116,26 +148,3 @@ class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
             request, f"“{obj}” is back to its version of that date; the revert is in its history."
         )
         return redirect(history_url)
-
-    def get_fieldsets(self, request, obj=None):
-        return without_version_if_read_only(self, request, obj, super().get_fieldsets(request, obj))
-
-    def save_model(self, request, obj, form, change):
-        if change and not form.has_changed():
-            # Nothing to write: no new version and no empty history entry (and no
-            # rewrite of fields someone else may have just changed).
-            return
-        if change:
-            obj.version = workflow.claim_version(
-                type(obj), obj.pk, form.cleaned_data["loaded_version"]
-            )
-        super().save_model(request, obj, form, change)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except workflow.VersionConflict:
-            # Someone saved between this form's check and its write (the whole view
-            # was rolled back): run it again; the form now reports the conflict and
-            # keeps the input.
-            return super().changeform_view(request, object_id, form_url, extra_context)

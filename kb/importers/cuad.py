@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -561,7 +562,7 @@ def _ensure_topics(categories: list[CuadCategory], counts: CuadImportCounts) -> 
         if name not in topics
     ]
     for topic in missing:
-        topic.clean_fields()
+        _check(topic, f"{CATEGORIES_FILE}: category {topic.name!r}")
     for topic in bulk_create_with_history(
         missing, Topic, default_change_reason="Imported from CUAD v1"
     ):
@@ -570,13 +571,16 @@ def _ensure_topics(categories: list[CuadCategory], counts: CuadImportCounts) -> 
     return topics
 
 
-def _ensure_parties(names: Iterable[str], parties: PartyLookup, counts: CuadImportCounts) -> None:
+def _ensure_parties(
+    contracts: Iterable[CuadContract], parties: PartyLookup, counts: CuadImportCounts
+) -> None:
     missing = []
-    for name in names:
-        party, new = parties.get_or_new(name)
-        if new:
-            party.clean_fields()
-            missing.append(party)
+    for contract in contracts:
+        for name in contract.parties:
+            party, new = parties.get_or_new(name)
+            if new:
+                _check(party, f"{_where(contract)}: party {name!r}")
+                missing.append(party)
     bulk_create_with_history(missing, Party, default_change_reason="Imported from CUAD v1")
     counts.parties_created += len(missing)
 
@@ -597,7 +601,7 @@ def _import_batch(
     counts.contracts_already_there += len(batch) - len(new)
     if not new:
         return
-    _ensure_parties((name for contract in new for name in contract.parties), parties, counts)
+    _ensure_parties(new, parties, counts)
 
     announcements = [
         Announcement(
@@ -613,8 +617,8 @@ def _import_batch(
         )
         for contract in new
     ]
-    for announcement in announcements:
-        announcement.clean_fields()
+    for contract, announcement in zip(new, announcements, strict=True):
+        _check(announcement, _where(contract))
     announcements = bulk_create_with_history(
         announcements, Announcement, default_change_reason="Imported from CUAD v1"
     )
@@ -638,6 +642,9 @@ def _import_batch(
         for contract in new
         for position, clause in enumerate(contract.clauses, start=1)
     ]
+    contract_of_clause = (contract for contract in new for _ in contract.clauses)
+    for contract, clause in zip(contract_of_clause, clauses, strict=True):
+        _check(clause, f"{_where(contract)}: clause {clause.position} {clause.heading!r}")
     clauses = bulk_create_with_history(
         clauses, Clause, default_change_reason="Imported from CUAD v1"
     )
@@ -650,3 +657,19 @@ def _import_batch(
     )
     counts.contracts_created += len(new)
     counts.clauses_created += len(clauses)
+
+
+def _where(contract: CuadContract) -> str:
+    return f"{MASTER_FILE}, line {contract.line} ({contract.filename})"
+
+
+def _check(instance, where: str) -> None:
+    """The model's field rules (dates, lengths, characters), as a CuadFormatError
+    naming the file and line; the import's transaction then writes nothing."""
+    try:
+        instance.clean_fields(exclude={"announcement"} if isinstance(instance, Clause) else None)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+        raise CuadFormatError(f"{where}: {problems}") from None

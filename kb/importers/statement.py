@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from kb import workflow
 from kb.importers.base import FormatError, PartyLookup
 from kb.models import Announcement, AnnouncementKind, Clause, Party, Status
 
@@ -451,6 +452,7 @@ def import_statement(
         lookup = PartyLookup()
         parties = {name: _party(name, lookup, counts) for name in names}
         existing = find_existing(parsed)
+        loaded_version = existing[0].version if existing[0] is not None else None
         # Related announcements first, last one first, and the statement last: with
         # their dates unknown, lists ordered newest first (ties by id) then show the
         # statement on top and the related ones in the order the statement gives.
@@ -468,7 +470,12 @@ def import_statement(
                 update_title=index == 0,
             )
             written.insert(0, announcement)
-        _write_clauses(written[0], parsed.statement.clauses, counts)
+        statement, loaded = written[0], existing[0]
+        clauses_changed = _write_clauses(statement, parsed.statement.clauses, counts)
+        if clauses_changed and loaded is not None and statement.version == loaded_version:
+            # Its own fields are unchanged, but its change form (clauses inline) is
+            # stale too: whoever has it open must reload before saving.
+            _claim(statement)
     return ImportResult(
         statement=written[0],
         related=written[1:],
@@ -543,6 +550,8 @@ def _write_announcement(
         announcement.updated_by = user
         announcement._history_user = user
         _clean(announcement, f"announcement {item.title!r} (line {item.line})")
+        if outcome == "updated":
+            _claim(announcement)
         announcement.save()
     counts[f"announcements {outcome}"] += 1
     # Only what is missing: adding parties already there would still write a history row.
@@ -554,7 +563,9 @@ def _write_announcement(
 
 def _write_clauses(
     announcement: Announcement, clauses: tuple[ParsedClause, ...], counts: Counter[str]
-) -> None:
+) -> bool:
+    """Write the statement's clauses; True if any was created, changed or removed."""
+    changed = False
     current = {clause.position: clause for clause in announcement.clauses.all()}
     for position, item in enumerate(clauses, start=1):
         clause = current.get(position)
@@ -568,8 +579,11 @@ def _write_clauses(
             continue
         clause.heading, clause.text = item.heading, item.text
         _clean(clause, f"clause {position} {item.heading!r} (line {item.line})")
+        if outcome == "updated":
+            _claim(clause)
         clause.save()
         counts[f"clauses {outcome}"] += 1
+        changed = True
     for position in sorted(p for p in current if p > len(clauses)):
         stale = current[position]
         successor = stale.successors.first()
@@ -581,6 +595,19 @@ def _write_clauses(
             )
         stale.delete()
         counts["clauses removed"] += 1
+        changed = True
+    return changed
+
+
+def _claim(record) -> None:
+    """A new version for a record the import changes, so that an editor who has it
+    open gets a conflict on saving instead of silently reverting the import."""
+    try:
+        record.version = workflow.claim_version(type(record), record.pk, record.version)
+    except workflow.VersionConflict:
+        raise StatementImportError(
+            f"{record} was saved by someone else during the import; import again."
+        ) from None
 
 
 def _free_slug(title: str) -> str:

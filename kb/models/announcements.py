@@ -6,7 +6,20 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from kb.dates import DatePrecision, PartialDate, precision_constraint
+from kb.dates import (
+    DatePrecision,
+    PartialDate,
+    date_range_constraint,
+    precision_constraint,
+    validate_record_date,
+)
+from kb.limits import (
+    ANNOUNCEMENT_TEXT_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    length_constraint,
+    text_validators,
+    validate_single_line,
+)
 from kb.models.choices import AnnouncementKind, Status, choices_constraint
 from kb.models.vocabularies import Party
 
@@ -25,25 +38,33 @@ class AnnouncementQuerySet(models.QuerySet):
 
 
 class Announcement(models.Model):
-    title = models.CharField(max_length=500)
+    title = models.CharField(max_length=500, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(
         max_length=20, choices=AnnouncementKind.choices, default=AnnouncementKind.OTHER
     )
     parties = models.ManyToManyField(Party, blank=True, related_name="announcements")
     date = models.DateField(
-        null=True, blank=True, help_text="First day of the period the date is known to."
+        null=True,
+        blank=True,
+        help_text="First day of the period the date is known to.",
+        validators=[validate_record_date],
     )
     date_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
     )
     source_url = models.URLField(max_length=1000, blank=True)
-    summary = models.TextField(blank=True)
-    text = models.TextField(blank=True, help_text="The full text of the announcement.")
+    summary = models.TextField(blank=True, validators=text_validators(SUMMARY_MAX_CHARS))
+    text = models.TextField(
+        blank=True,
+        help_text="The full text of the announcement.",
+        validators=text_validators(ANNOUNCEMENT_TEXT_MAX_CHARS),
+    )
     credit = models.CharField(
         max_length=500,
         blank=True,
         help_text="Attribution shown on the public page, e.g. the data set and its licence.",
+        validators=[validate_single_line],
     )
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -80,6 +101,14 @@ class Announcement(models.Model):
             choices_constraint("kind", AnnouncementKind, "announcement_kind_valid"),
             choices_constraint("status", Status, "announcement_status_valid"),
             precision_constraint("date", "date_precision", "announcement_date_precision"),
+            date_range_constraint("date", name="announcement_date_in_range"),
+            length_constraint(
+                "announcement_lengths",
+                title=500,
+                summary=SUMMARY_MAX_CHARS,
+                text=ANNOUNCEMENT_TEXT_MAX_CHARS,
+                credit=500,
+            ),
             models.CheckConstraint(
                 condition=~Q(status=Status.PUBLISHED) | Q(published_at__isnull=False),
                 name="announcement_published_has_timestamp",

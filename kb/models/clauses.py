@@ -12,7 +12,19 @@ from django.db.models.expressions import Col
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from kb.dates import DatePrecision, PartialDate, precision_constraint
+from kb.dates import (
+    DatePrecision,
+    PartialDate,
+    date_range_constraint,
+    precision_constraint,
+    validate_record_date,
+)
+from kb.limits import (
+    CLAUSE_TEXT_MAX_CHARS,
+    length_constraint,
+    text_validators,
+    validate_single_line,
+)
 from kb.models.announcements import Announcement
 from kb.models.choices import ClauseEffect, Status, choices_constraint
 from kb.models.vocabularies import Party, Topic
@@ -149,15 +161,18 @@ def _started_by(day: dt.date, *, prefix: str) -> Q:
 class Clause(models.Model):
     announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="clauses")
     position = models.PositiveIntegerField(help_text="Order within the announcement, from 1.")
-    heading = models.CharField(max_length=500)
-    text = models.TextField(blank=True)
+    heading = models.CharField(max_length=500, validators=[validate_single_line])
+    text = models.TextField(blank=True, validators=text_validators(CLAUSE_TEXT_MAX_CHARS))
     topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
     parties = models.ManyToManyField(
         Party, blank=True, related_name="clauses", help_text="The parties this clause binds."
     )
     effect = models.CharField(max_length=10, choices=ClauseEffect.choices, default=ClauseEffect.NEW)
     effective_from = models.DateField(
-        null=True, blank=True, help_text="First day the clause applies (first day of the period)."
+        null=True,
+        blank=True,
+        help_text="First day the clause applies (first day of the period).",
+        validators=[validate_record_date],
     )
     effective_from_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -166,6 +181,7 @@ class Clause(models.Model):
         null=True,
         blank=True,
         help_text='Last day the clause applies ("through 2032" is 31 December 2032).',
+        validators=[validate_record_date],
     )
     effective_until_precision = models.CharField(
         max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
@@ -201,6 +217,10 @@ class Clause(models.Model):
             precision_constraint(
                 "effective_until", "effective_until_precision", "clause_until_precision"
             ),
+            date_range_constraint(
+                "effective_from", "effective_until", name="clause_dates_in_range"
+            ),
+            length_constraint("clause_lengths", heading=500, text=CLAUSE_TEXT_MAX_CHARS),
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True)
                 | Q(effective_until__isnull=True)

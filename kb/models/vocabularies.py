@@ -8,6 +8,13 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from kb.limits import (
+    ALIASES_MAX_CHARS,
+    DESCRIPTION_MAX_CHARS,
+    length_constraint,
+    text_validators,
+    validate_single_line,
+)
 from kb.models.choices import Status
 
 
@@ -31,13 +38,17 @@ class PartyQuerySet(models.QuerySet):
 
 
 class Party(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
-    short_name = models.CharField(max_length=100, blank=True)
+    short_name = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     aliases = models.TextField(
-        blank=True, help_text="Other names this organisation goes by, one per line."
+        blank=True,
+        help_text="Other names this organisation goes by, one per line.",
+        validators=text_validators(ALIASES_MAX_CHARS),
     )
     website = models.URLField(max_length=500, blank=True)
+    # The lost-update guard of the admin, as on announcements and clauses.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PartyQuerySet.as_manager()
     history = HistoricalRecords()
@@ -45,6 +56,9 @@ class Party(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "parties"
+        constraints = [
+            length_constraint("party_lengths", name=200, short_name=100, aliases=ALIASES_MAX_CHARS),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -70,15 +84,19 @@ class TopicQuerySet(models.QuerySet):
 
 
 class Topic(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, validators=[validate_single_line])
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=text_validators(DESCRIPTION_MAX_CHARS))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = TopicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            length_constraint("topic_lengths", name=200, description=DESCRIPTION_MAX_CHARS),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -15,9 +15,10 @@ allows: from a sample SQLite takes each announcement status and each clause effe
 for as rare as the sample is small, and then prefers the status index plus a sort
 (docs/decisions/query-plans.md). A full ``ANALYZE`` reads every index, holding the
 write lock, in time that grows with the base: ``migrate`` runs it (kb/apps.py), and
-so do the bulk loaders, so a connection's close runs it only for a table that has
-grown 25-fold since (SQLite 3.40's rule); after a large import, run ``ANALYZE``
-(``sqlite3 var/kb.sqlite3 ANALYZE``) rather than wait for that.
+so do the bulk loaders (kb/statistics.py, docs/operating/statistics.md), so a
+connection's close runs it only for a table that has grown 25-fold since (SQLite
+3.40's rule); after a large import, run ``ANALYZE`` (``sqlite3 var/kb.sqlite3
+ANALYZE``) rather than wait for that.
 """
 
 from __future__ import annotations

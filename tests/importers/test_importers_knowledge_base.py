@@ -140,6 +140,18 @@ def _announcement(document, slug):
             lambda d: _announcement(d, "earlier-terms").update(date="2026-06-01"),
             "announcement 'later-terms', clause 1: A clause cannot supersede a clause of a later",
         ),
+        (
+            lambda d: _announcement(d, "earlier-terms").update(date="0001-01-01"),
+            r"announcement 'earlier-terms'.*0001-01-01 is outside the dates.*1900-01-01",
+        ),
+        (
+            lambda d: _announcement(d, "earlier-terms")["clauses"][0].update(text="x" * 50_001),
+            "announcement 'earlier-terms', clause 1.*at most 50000 characters",
+        ),
+        (
+            lambda d: d["topics"][0].update(name="AG\x0cI"),
+            r"topic 'agi'.*control character \(U\+000C\)",
+        ),
     ],
     ids=[
         "bad-effect",
@@ -149,6 +161,9 @@ def _announcement(document, slug):
         "missing-field",
         "published-without-timestamp",
         "lineage-out-of-order",
+        "date-out-of-range",
+        "clause-too-long",
+        "control-character",
     ],
 )
 def test_an_invalid_record_is_named_and_nothing_is_imported(knowledge_base, change, message):

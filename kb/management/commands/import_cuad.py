@@ -16,6 +16,7 @@ from kb.importers.cuad import (
     parse_categories,
     parse_cuad,
 )
+from kb.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 )
         except FormatError as error:  # "file:line: message"
             raise CommandError(f"{error}; nothing was imported") from None
+        refresh_statistics()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {counts.contracts_created} contracts with "

@@ -16,6 +16,7 @@ from kb.importers.knowledge_base import (
     import_knowledge_base,
     read_document,
 )
+from kb.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             raise CommandError(
                 message if message.startswith(str(path)) else f"{path}: {message}"
             ) from None
+        refresh_statistics()
         merged = (
             f" ({counts['parties merged']} more merged into a party of the same name)"
             if counts["parties merged"]

@@ -17,6 +17,10 @@ from kb.importers.statement import (
     parse_statement_bytes,
 )
 from kb.models import Status
+from kb.statistics import refresh_statistics
+
+# An import that writes more clauses than this refreshes the planner statistics.
+REFRESH_STATISTICS_AFTER_CLAUSES = 1000
 
 
 def read_statement_file(path: Path):
@@ -53,4 +57,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None  # "file:line: message"
         except StatementImportError as error:
             raise CommandError(f"{path}: {error}") from None
+        counts = result.counts
+        if counts["clauses created"] + counts["clauses removed"] > REFRESH_STATISTICS_AFTER_CLAUSES:
+            refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"{path}: {result.summary()}"))

@@ -8,6 +8,7 @@ re-imports the seed and re-applies the demo curation over any edits.
 from django.core.management.base import BaseCommand
 
 from kb.demo import demo_is_loaded, load_demo
+from kb.statistics import refresh_statistics
 
 
 class Command(BaseCommand):
@@ -26,4 +27,5 @@ class Command(BaseCommand):
             self.stdout.write("The demo is already loaded; nothing changed (--refresh reloads it).")
             return
         result = load_demo()
+        refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {result.summary()}"))

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kb.search.index import search_index
+from kb.statistics import refresh_statistics
 from kb_dev.generate import generate
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with tqdm(total=clauses, unit="clause", disable=options["verbosity"] == 0) as bar:
             counts = generate(clauses=clauses, seed=seed, source=source, progress=bar.update)
+        refresh_statistics()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
