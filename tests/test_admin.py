@@ -409,7 +409,10 @@ def test_the_second_of_two_editors_saving_is_refused_and_keeps_their_input(clien
 
     assert response.status_code == 200
     assert "eddie" in response.text and "while you were editing it" in response.text
-    assert "title: “Original” → “First editor&#x27;s title”" in response.text
+    assert (
+        "<strong>Title:</strong> <del>Original</del><ins>First editor&#x27;s title</ins>"
+        in response.text
+    )
     assert "Second editor&#x27;s summary" in response.text
     announcement.refresh_from_db()
     assert (announcement.title, announcement.summary) == ("First editor's title", "")
@@ -439,7 +442,10 @@ def test_a_clause_edited_in_between_refuses_the_inline_save(editor_client):
 
     assert response.status_code == 200
     assert "saved this clause while you were editing it" in response.text
-    assert "heading: “Original heading” → “Changed by someone else”" in response.text
+    assert (
+        "<strong>Heading:</strong> <del>Original heading</del><ins>Changed by someone else</ins>"
+        in response.text
+    )
     assert "My new text" in response.text
     clause.refresh_from_db()
     assert (clause.heading, clause.text) == ("Changed by someone else", "")

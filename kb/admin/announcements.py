@@ -69,6 +69,7 @@ class ClauseInline(admin.StackedInline):
     ordering = ["position"]
     show_change_link = True
     autocomplete_fields = ["topics", "parties", "supersedes"]
+    formfield_overrides = GuardedHistoryAdmin.formfield_overrides
     fieldsets = [
         (None, {"fields": ["loaded_version", ("position", "heading", "effect")]}),
         ("Text", {"fields": ["text"], "classes": ["collapse"]}),

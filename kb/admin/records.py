@@ -5,15 +5,18 @@ import itertools
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
+from simple_history.models import DeletedObject
 
 from kb import workflow
-from kb.admin.forms import VersionGuardedForm
+from kb.admin.forms import NewlineNormalisingField, VersionGuardedForm
 from kb.admin.history import PermissionFirstHistoryAdmin, m2m_snapshots
 from kb.admin.pagination import CappedCountPaginator
+from kb.diffs import word_diff
 
 
 def editable(request, announcement) -> bool:
@@ -30,10 +33,31 @@ def without_version_if_read_only(model_admin, request, obj, fieldsets):
     ]
 
 
+def _delta_change(model, change) -> dict:
+    """One changed field of a history entry: text as a word diff ("diff"), other
+    values as "old" → "new"; an empty link as "—"."""
+    field = model._meta.get_field(change.field)
+    entry = {"field": capfirst(field.verbose_name)}
+    texts = isinstance(change.old, str) and isinstance(change.new, str) and not field.choices
+    if texts and change.old and change.new:
+        return {**entry, "diff": word_diff(change.old, change.new)}
+    return {**entry, "old": _shown(change.old, field), "new": _shown(change.new, field)}
+
+
+def _shown(value, field) -> str:
+    if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
 class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
     """History with a field-by-field diff and a one-click revert per version."""
 
     form = VersionGuardedForm
+    # Browsers send a textarea's line breaks as CRLF: an unchanged text is no change.
+    formfield_overrides = {models.TextField: {"form_class": NewlineNormalisingField}}
     object_history_list_template = "admin/kb/object_history_list.html"
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -70,8 +94,7 @@ class GuardedHistoryAdmin(PermissionFirstHistoryAdmin):
                 excluded_fields=[field.name for field in m2m_fields],
                 foreign_keys_are_objs=foreign_keys_are_objs,
             )
-            helper = self.get_historical_record_context_helper(request, newer)
-            changes = helper.context_for_delta_changes(delta)
+            changes = [_delta_change(self.model, change) for change in delta.changes]
             for field in m2m_fields:
                 before = snapshots[field.name].get(older.history_id, "")
                 after = snapshots[field.name].get(newer.history_id, "")

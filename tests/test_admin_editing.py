@@ -1,0 +1,116 @@
+"""What editors see on the admin's change forms and history pages: conflicts and history
+as word diffs, line endings, state badges and transitions, autocompletes and filters."""
+
+import pytest
+from django.urls import reverse
+
+from kb import workflow
+from kb.models import Announcement, Clause, Status
+from tests.admin_forms import change_form_data
+from tests.factories import make_announcement, make_clause, make_user
+
+pytestmark = pytest.mark.django_db
+
+LONG_TEXT = (
+    "Microsoft retains its exclusive licence to OpenAI's models and products, including "
+    "the stateless APIs, through the end of the agreement, and the revenue share continues."
+)
+
+
+def change_url(record):
+    return reverse(f"admin:kb_{record._meta.model_name}_change", args=[record.pk])
+
+
+def history_url(record):
+    return reverse(f"admin:kb_{record._meta.model_name}_history", args=[record.pk])
+
+
+# Conflicts and history --------------------------------------------------------------
+
+
+def test_the_conflict_message_shows_the_word_a_colleague_changed_in_a_long_text(client, editor):
+    announcement = make_announcement(status=Status.DRAFT, text=LONG_TEXT)
+    client.force_login(editor)
+    stale = change_form_data(client.get(change_url(announcement)))
+    announcement.text = LONG_TEXT.replace("exclusive licence", "non-exclusive licence")
+    announcement.version += 1
+    announcement._history_user = make_user("colleague", role="Editors")
+    announcement.save()
+    stale["summary"] = "My summary"
+
+    response = client.post(change_url(announcement), stale)
+
+    assert response.status_code == 200
+    assert "colleague" in response.text
+    assert "<strong>Text:</strong>" in response.text
+    assert "<del>exclusive</del><ins>non-exclusive</ins> licence" in response.text
+    announcement.refresh_from_db()
+    assert announcement.summary == ""
+
+
+def test_the_conflict_message_escapes_what_the_colleague_wrote(client, editor):
+    announcement = make_announcement("Before", status=Status.DRAFT)
+    client.force_login(editor)
+    stale = change_form_data(client.get(change_url(announcement)))
+    announcement.title, announcement.version = "<script>alert(1)</script>", 2
+    announcement.save()
+
+    response = client.post(change_url(announcement), stale)
+
+    assert "<script>alert(1)</script>" not in response.text
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in response.text
+
+
+def test_the_history_shows_a_long_text_change_as_a_word_diff(editor_client):
+    announcement = make_announcement(status=Status.DRAFT, text=LONG_TEXT)
+    announcement.text = LONG_TEXT.replace("stateless APIs", "stateless and stateful APIs")
+    announcement.save()
+
+    response = editor_client.get(history_url(announcement))
+
+    assert "[" not in response.text.split('id="change-history"')[1].split("</table>")[0]
+    assert "stateless <ins>and stateful </ins>APIs" in response.text
+
+
+def test_the_history_shows_an_empty_supersedes_link_as_a_dash(editor_client):
+    announcement = make_announcement(status=Status.DRAFT)
+    older = make_clause(announcement, "Older")
+    clause = make_clause(announcement, "Newer")
+    clause.supersedes = older
+    clause.save()
+    clause.supersedes = None
+    clause.save()
+
+    response = editor_client.get(history_url(clause))
+
+    assert "Deleted clause" not in response.text
+    assert "<del>Older</del> &rarr; <ins>—</ins>" in response.text
+    assert "<del>—</del> &rarr; <ins>Older</ins>" in response.text
+
+
+def test_saving_a_multi_line_text_unchanged_from_a_browser_is_no_change(editor_client):
+    announcement = make_announcement(status=Status.DRAFT, text="First line.\n\nSecond line.")
+    clause = make_clause(announcement, "Heading", "One.\nTwo.")
+    data = change_form_data(editor_client.get(change_url(announcement)))
+    # Browsers send a textarea's line breaks as CRLF.
+    data["text"] = data["text"].replace("\n", "\r\n")
+    data["clauses-0-text"] = data["clauses-0-text"].replace("\n", "\r\n")
+
+    assert editor_client.post(change_url(announcement), data).status_code == 302
+
+    assert announcement.history.count() == 1
+    assert clause.history.count() == 1
+    announcement.refresh_from_db()
+    assert (announcement.text, announcement.version) == ("First line.\n\nSecond line.", 1)
+
+
+def test_a_changed_multi_line_text_is_saved_with_plain_line_breaks(editor_client):
+    clause = make_clause(make_announcement(status=Status.DRAFT), "Heading", "One.\nTwo.")
+    data = change_form_data(editor_client.get(change_url(clause)))
+    data["text"] = "One.\r\nTwo.\r\nThree."
+
+    assert editor_client.post(change_url(clause), data).status_code == 302
+
+    clause.refresh_from_db()
+    assert clause.text == "One.\nTwo.\nThree."
+    assert clause.history.count() == 2
