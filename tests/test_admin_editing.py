@@ -4,8 +4,7 @@ as word diffs, line endings, state badges and transitions, autocompletes and fil
 import pytest
 from django.urls import reverse
 
-from kb import workflow
-from kb.models import Announcement, Clause, Status
+from kb.models import Status
 from tests.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_user
 
@@ -114,3 +113,54 @@ def test_a_changed_multi_line_text_is_saved_with_plain_line_breaks(editor_client
     clause.refresh_from_db()
     assert clause.text == "One.\nTwo.\nThree."
     assert clause.history.count() == 2
+
+
+# Bad parameters are 400s ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:kb_announcement_changelist"),
+        reverse("admin:kb_clause_changelist"),
+        reverse("admin:kb_party_changelist"),
+    ],
+    ids=["announcements", "clauses", "parties"],
+)
+def test_a_change_list_action_on_a_selection_that_is_no_id_is_a_400(publisher_client, url):
+    response = publisher_client.post(
+        url, {"action": "delete_selected", "_selected_action": ["abc"]}
+    )
+    assert response.status_code == 400
+
+
+def test_a_workflow_action_on_a_selection_that_is_no_id_is_a_400_and_changes_nothing(
+    publisher_client,
+):
+    draft = make_announcement(status=Status.IN_REVIEW)
+    response = publisher_client.post(
+        reverse("admin:kb_announcement_changelist"),
+        {"action": "publish", "_selected_action": [str(draft.pk), "abc"]},
+    )
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:kb_clause_changelist") + "?q=%00",
+        reverse("admin:kb_announcement_changelist") + "?q=a%00b",
+        reverse("admin:kb_announcement_changelist") + "?party=micro%00soft",
+        reverse("admin:kb_clause_changelist") + "?announcement__status__exact=%00",
+        reverse("admin:autocomplete")
+        + "?term=%00&app_label=kb&model_name=clause&field_name=supersedes",
+        reverse("admin:autocomplete")
+        + "?term=x&app_label=kb%00&model_name=clause&field_name=supersedes",
+    ],
+    ids=["clause search", "announcement search", "party filter", "status", "term", "app"],
+)
+def test_a_nul_character_in_an_admin_parameter_is_a_400(editor_client, url):
+    make_clause(make_announcement(status=Status.DRAFT), "Heading")
+    assert editor_client.get(url).status_code == 400
