@@ -82,6 +82,18 @@ def can_edit(user, announcement: Announcement) -> bool:
     return announcement.status in EDITOR_STATES or user.has_perm(PUBLISH_PERMISSION)
 
 
+def available_transitions(user, announcement: Announcement) -> list[tuple[str, Transition]]:
+    """The transitions ``user`` may take ``announcement`` through from its state now."""
+    if not can_edit(user, announcement):
+        return []
+    return [
+        (name, step)
+        for name, step in TRANSITIONS.items()
+        if announcement.status in step.sources
+        and (not step.publishers_only or user.has_perm(PUBLISH_PERMISSION))
+    ]
+
+
 def refuse_edit_message(announcement: Announcement) -> str:
     return (
         f"“{announcement}” is {announcement.get_status_display().lower()}: "

@@ -1,6 +1,8 @@
 """What editors see on the admin's change forms and history pages: conflicts and history
 as word diffs, line endings, state badges and transitions, autocompletes and filters."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -164,3 +166,144 @@ def test_a_workflow_action_on_a_selection_that_is_no_id_is_a_400_and_changes_not
 def test_a_nul_character_in_an_admin_parameter_is_a_400(editor_client, url):
     make_clause(make_announcement(status=Status.DRAFT), "Heading")
     assert editor_client.get(url).status_code == 400
+
+
+# State badge and transitions ------------------------------------------------------------
+
+
+def transition_buttons(response) -> list[str]:
+    return re.findall(
+        r'<button type="submit" class="button" name="transition" value="(\w+)"', response.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "role", "buttons"),
+    [
+        (Status.DRAFT, "Editors", ["send_to_review"]),
+        (Status.IN_REVIEW, "Editors", ["back_to_draft"]),
+        (Status.IN_REVIEW, "Publishers", ["publish", "back_to_draft"]),
+        (Status.PUBLISHED, "Publishers", ["retract"]),
+        (Status.PUBLISHED, "Editors", []),
+        (Status.RETRACTED, "Publishers", ["back_to_draft"]),
+    ],
+    ids=[
+        "draft-editor",
+        "review-editor",
+        "review-publisher",
+        "published-publisher",
+        "published-editor",
+        "retracted-publisher",
+    ],
+)
+def test_the_change_form_shows_the_state_and_only_the_transitions_that_apply(
+    client, status, role, buttons
+):
+    announcement = make_announcement(status=status)
+    client.force_login(make_user(role=role))
+
+    response = client.get(change_url(announcement))
+
+    assert f'kb-badge kb-badge-{status}">{Status(status).label}</span>' in response.text
+    assert transition_buttons(response) == buttons
+    # The transitions are buttons now, not Django's change-form action menu.
+    assert 'name="CHANGE_FORM-action"' not in response.text
+
+
+def test_a_transition_button_moves_the_record_and_comes_back_to_the_form(editor_client):
+    draft = make_announcement(status=Status.DRAFT)
+    url = reverse("admin:kb_announcement_transition", args=[draft.pk, "send_to_review"])
+
+    response = editor_client.post(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == change_url(draft)
+    assert "is sent to review" in response.text
+    draft.refresh_from_db()
+    assert draft.status == Status.IN_REVIEW
+    assert transition_buttons(response) == ["back_to_draft"]
+
+
+def test_a_transition_that_does_not_apply_says_why_and_changes_nothing(editor_client):
+    draft = make_announcement(status=Status.DRAFT)
+    url = reverse("admin:kb_announcement_transition", args=[draft.pk, "back_to_draft"])
+
+    response = editor_client.post(url, follow=True)
+
+    assert "cannot be returned to draft: it is draft" in response.text
+    draft.refresh_from_db()
+    assert (draft.status, draft.version) == (Status.DRAFT, 1)
+
+
+def test_an_editor_cannot_publish_through_a_transition_url(editor_client):
+    in_review = make_announcement(status=Status.IN_REVIEW)
+    url = reverse("admin:kb_announcement_transition", args=[in_review.pk, "publish"])
+    response = editor_client.post(url, follow=True)
+    assert "Only Publishers may publish" in response.text
+    in_review.refresh_from_db()
+    assert in_review.status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("method", ["get", "put"])
+def test_a_transition_is_a_post(editor_client, method):
+    draft = make_announcement(status=Status.DRAFT)
+    url = reverse("admin:kb_announcement_transition", args=[draft.pk, "send_to_review"])
+    assert getattr(editor_client, method)(url).status_code == 405
+
+
+def test_a_reader_cannot_run_a_transition(client, reader):
+    draft = make_announcement(status=Status.DRAFT)
+    client.force_login(reader)
+    url = reverse("admin:kb_announcement_transition", args=[draft.pk, "send_to_review"])
+    assert client.post(url).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_the_clause_change_form_shows_its_announcements_state(editor_client):
+    clause = make_clause(make_announcement(status=Status.IN_REVIEW), "Heading")
+    response = editor_client.get(change_url(clause))
+    assert 'kb-badge kb-badge-review">In review</span>' in response.text
+    assert reverse("admin:kb_announcement_change", args=[clause.announcement_id]) in response.text
+
+
+def test_a_change_list_action_that_applies_to_none_of_the_selection_says_so(editor_client):
+    drafts = [make_announcement(f"Draft {n}", status=Status.DRAFT) for n in range(2)]
+    in_review = make_announcement("Reviewed", status=Status.IN_REVIEW)
+
+    response = editor_client.post(
+        reverse("admin:kb_announcement_changelist"),
+        {"action": "back_to_draft", "_selected_action": [a.pk for a in [*drafts, in_review]]},
+        follow=True,
+    )
+
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert ("success", "1 announcement returned to draft.") in shown
+    errors = [text for level, text in shown if level == "error"]
+    assert len(errors) == 1
+    assert errors[0].startswith("2 announcements were not returned to draft.")
+    assert "“Draft 0” cannot be returned to draft: it is draft" in errors[0]
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED])
+def test_view_on_site_of_an_unpublished_announcement_opens_its_preview(editor_client, status):
+    announcement = make_announcement(status=status)
+    response = editor_client.get(change_url(announcement))
+    link = re.search(r'<a href="([^"]+)" class="viewsitelink"', response.text)
+    assert link is not None and "/preview/" in link[1]
+    assert editor_client.get(link[1]).status_code == 200
+
+
+def test_view_on_site_of_a_drafts_clause_opens_the_preview_at_the_clause(editor_client):
+    clause = make_clause(make_announcement(status=Status.DRAFT), "Heading")
+    response = editor_client.get(change_url(clause))
+    link = re.search(r'<a href="([^"]+)" class="viewsitelink"', response.text)
+    assert link is not None and link[1].endswith(f"#{clause.anchor}")
+    preview = editor_client.get(link[1])
+    assert preview.status_code == 200
+    assert f'id="{clause.anchor}"' in preview.text
+
+
+def test_view_on_site_of_a_published_announcement_is_its_public_page(publisher_client):
+    announcement = make_announcement(status=Status.PUBLISHED)
+    response = publisher_client.get(change_url(announcement))
+    assert "/preview/" not in re.search(r'<a href="([^"]+)" class="viewsitelink"', response.text)[1]

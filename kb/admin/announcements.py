@@ -183,7 +183,10 @@ class AnnouncementAdmin(WorkflowActionsMixin, GuardedHistoryAdmin):
         return format_html('<a href="{}">Preview as it will look on the site</a>', url)
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_published else None
+        # A draft has no public page yet: "View on site" opens its signed preview.
+        if obj.is_published:
+            return obj.get_absolute_url()
+        return reverse("admin:kb_announcement_preview", args=[workflow.preview_token(obj)])
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(request, obj)

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
@@ -56,7 +57,12 @@ class ClauseAdmin(GuardedHistoryAdmin):
         return ", ".join(topic.name for topic in obj.topics.all())
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.announcement.is_published else None
+        # A draft's clause has no public page yet: "View on site" opens the
+        # announcement's signed preview at the clause.
+        if obj.announcement.is_published:
+            return obj.get_absolute_url()
+        token = workflow.preview_token(obj.announcement)
+        return f"{reverse('admin:kb_announcement_preview', args=[token])}#{obj.anchor}"
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(
