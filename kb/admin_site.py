@@ -54,6 +54,11 @@ class KbAdminSite(admin.AdminSite):
         ]
         return own + super().get_urls()
 
+    def autocomplete_view(self, request):
+        from kb.admin.widgets import KbAutocompleteJsonView
+
+        return KbAutocompleteJsonView.as_view(admin_site=self)(request)
+
     def import_view(self, request):
         from kb.admin.imports import import_statement_view
 

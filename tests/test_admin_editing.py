@@ -1,6 +1,7 @@
 """What editors see on the admin's change forms and history pages: conflicts and history
 as word diffs, line endings, state badges and transitions, autocompletes and filters."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from kb.models import Status
 from tests.admin_forms import change_form_data
-from tests.factories import make_announcement, make_clause, make_user
+from tests.factories import make_announcement, make_clause, make_party, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,75 @@ def test_view_on_site_of_a_published_announcement_is_its_public_page(publisher_c
     announcement = make_announcement(status=Status.PUBLISHED)
     response = publisher_client.get(change_url(announcement))
     assert "/preview/" not in re.search(r'<a href="([^"]+)" class="viewsitelink"', response.text)[1]
+
+
+# Autocompletes and filters ----------------------------------------------------------------
+
+
+def test_the_supersedes_autocomplete_tells_clauses_with_one_heading_apart(editor_client):
+    first = make_announcement("Services agreement", status=Status.DRAFT, date=dt.date(2019, 7, 22))
+    second = make_announcement("Licence agreement", status=Status.DRAFT, date=dt.date(2023, 1, 23))
+    make_clause(first, "Governing Law", position=4)
+    make_clause(second, "Governing Law", position=9)
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "Governing",
+            "app_label": "kb",
+            "model_name": "clause",
+            "field_name": "supersedes",
+        },
+    )
+
+    labels = sorted(result["text"] for result in response.json()["results"])
+    assert labels == [
+        "Governing Law — Licence agreement, 23 January 2023, clause 9",
+        "Governing Law — Services agreement, 22 July 2019, clause 4",
+    ]
+
+
+def test_the_chosen_supersedes_clause_is_labelled_with_its_announcement(editor_client):
+    older = make_clause(
+        make_announcement("Services agreement", status=Status.DRAFT, date=dt.date(2019, 7, 22)),
+        "Governing Law",
+        position=4,
+    )
+    announcement = make_announcement("Amendment", status=Status.DRAFT)
+    clause = make_clause(announcement, "Governing Law", supersedes=older)
+    label = "Governing Law — Services agreement, 22 July 2019, clause 4"
+
+    assert label in editor_client.get(change_url(clause)).text
+    assert label in editor_client.get(change_url(announcement)).text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [reverse("admin:kb_announcement_changelist"), reverse("admin:kb_clause_changelist")],
+    ids=["announcements", "clauses"],
+)
+def test_the_party_filter_is_one_typed_input_not_a_link_per_party(editor_client, url):
+    for n in range(30):
+        make_party(f"Company {n}")
+    response = editor_client.get(url)
+    sidebar = response.text.split('id="changelist-filter"')[1]
+    assert sidebar.count("?party=") == 0
+    assert '<input type="text" id="kb-filter-party" name="party"' in sidebar
+    assert '<option value="company-7">Company 7</option>' in sidebar
+    assert '<label for="kb-filter-party">Party</label>' in sidebar
+
+
+@pytest.mark.parametrize("value", ["microsoft", "Microsoft", "MICROSOFT"])
+def test_the_party_filter_takes_a_slug_or_a_typed_name(editor_client, value):
+    microsoft, openai = make_party("Microsoft"), make_party("OpenAI")
+    make_announcement("With Microsoft", status=Status.DRAFT, parties=[microsoft])
+    make_announcement("With OpenAI", status=Status.DRAFT, parties=[openai])
+
+    response = editor_client.get(
+        reverse("admin:kb_announcement_changelist"), {"party": value, "status__exact": "draft"}
+    )
+
+    assert [a.title for a in response.context["cl"].result_list] == ["With Microsoft"]
+    # The filter's form keeps the other filters.
+    assert '<input type="hidden" name="status__exact" value="draft">' in response.text
+    assert "Showing Microsoft" in response.text

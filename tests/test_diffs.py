@@ -4,9 +4,7 @@ from kb.diffs import normalise_newlines, word_diff
 
 
 def test_a_changed_word_is_shown_removed_and_added_among_unchanged_words():
-    diff = word_diff(
-        "The licensee may not use the model", "The licensee may use the hosted model"
-    )
+    diff = word_diff("The licensee may not use the model", "The licensee may use the hosted model")
     assert diff == "The licensee may <del>not </del>use the<ins> hosted</ins> model"
 
 

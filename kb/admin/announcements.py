@@ -16,6 +16,7 @@ from kb.admin.filters import PartyFilter, TopicFilter, YearFilter
 from kb.admin.forms import VersionGuardedForm
 from kb.admin.records import GuardedHistoryAdmin, editable, without_version_if_read_only
 from kb.admin.widgets import (
+    ClauseChoiceField,
     SharedLabelsAutocompleteSelect,
     SharedLabelsAutocompleteSelectMultiple,
     SharedLabelsMixin,
@@ -91,6 +92,12 @@ class ClauseInline(admin.StackedInline):
         return (
             super().get_queryset(request).prefetch_related("topics", "parties").order_by("position")
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supersedes":
+            kwargs["form_class"] = ClauseChoiceField
+            kwargs["queryset"] = Clause.objects.select_related("announcement")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("topics", "parties"):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
 from kb.admin.records import GuardedHistoryAdmin, editable
+from kb.admin.widgets import ClauseChoiceField
 from kb.models import Clause
 
 
@@ -47,6 +48,12 @@ class ClauseAdmin(GuardedHistoryAdmin):
             .select_related("announcement")
             .prefetch_related("topics", "parties")
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supersedes":
+            kwargs["form_class"] = ClauseChoiceField
+            kwargs["queryset"] = Clause.objects.select_related("announcement")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="status", ordering="announcement__status")
     def status(self, obj):
