@@ -92,9 +92,10 @@ def test_uploading_the_seed_previews_it_too(editor_client):
 
 
 def test_the_preview_query_count_is_pinned(editor_client, django_assert_num_queries):
-    # Session, user and their permissions (2), then one lookup for the statement and
-    # two for each related announcement (none by title, so by summary).
-    with django_assert_num_queries(2 + 2 + 1 + 5 * 2):
+    # Session, user and their permissions (2), then one lookup for the statement,
+    # two for each related announcement (none by title, so by summary) and one read of
+    # the parties' names for those the text names (none are ticked: no parties exist).
+    with django_assert_num_queries(2 + 2 + 1 + 5 * 2 + 1):
         editor_client.post(URL, {"text": SEED, "preview": "Preview"})
 
 
