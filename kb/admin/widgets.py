@@ -13,10 +13,8 @@ def clause_label(clause: Clause) -> str:
     """A clause as a choice: its heading, its announcement's title and date, and its
     position there (many contracts share headings such as "Governing Law")."""
     announcement = clause.announcement
-    return (
-        f"{clause.heading} — {announcement.title}, {announcement.partial_date}, "
-        f"clause {clause.position}"
-    )
+    date = announcement.partial_date if announcement.date else "undated"
+    return f"{clause.heading} — {announcement.title}, {date}, clause {clause.position}"
 
 
 class ClauseChoiceField(forms.ModelChoiceField):
