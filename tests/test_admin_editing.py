@@ -380,3 +380,20 @@ def test_the_party_filter_takes_a_slug_or_a_typed_name(editor_client, value):
     # The filter's form keeps the other filters.
     assert '<input type="hidden" name="status__exact" value="draft">' in response.text
     assert "Showing Microsoft" in response.text
+
+
+@pytest.mark.parametrize("rows", [2, 20], ids=["2 clauses", "20 clauses"])
+def test_the_supersedes_autocomplete_runs_the_same_queries_for_2_or_20_clauses(
+    editor_client, django_assert_num_queries, rows
+):
+    announcement = make_announcement(status=Status.DRAFT)
+    for position in range(1, rows + 1):
+        make_clause(announcement, "Governing Law", position=position)
+    params = {"term": "Governing", "app_label": "kb", "model_name": "clause"}
+    params["field_name"] = "supersedes"
+    editor_client.get(reverse("admin:autocomplete"), params)
+    # Session, user, permissions, the page of clauses with their announcements (one
+    # join), its topics and parties (the clause admin's prefetch), and the count.
+    with django_assert_num_queries(8):
+        response = editor_client.get(reverse("admin:autocomplete"), params)
+    assert len(response.json()["results"]) == rows
