@@ -9,7 +9,12 @@ from playwright.sync_api import expect
 
 from kb.demo import DEMO_STATEMENT
 from kb.models import Announcement, Clause, Status
-from tests.browser.support import DESKTOP, PHONE, blocking_accessibility_violations
+from tests.browser.support import (
+    DESKTOP,
+    PHONE,
+    blocking_accessibility_violations,
+    save_screenshots,
+)
 from tests.factories import make_announcement, make_clause, make_party, make_user
 
 pytestmark = pytest.mark.browser
@@ -137,9 +142,10 @@ def test_the_admin_page_has_no_serious_accessibility_violations(editor_tab, demo
 
     found = blocking_accessibility_violations(tab)
     assert found == [], "\n".join(found)
+    save_screenshots(tab, f"admin-{name}")
 
 
-def test_the_import_preview_has_no_serious_accessibility_violations(editor_tab):
+def test_the_import_preview_has_no_serious_accessibility_violations(editor_tab, screenshots_dir):
     make_party("Amazon.com, Inc.", short_name="Amazon")
     tab = editor_tab()
     tab.goto(reverse("admin:kb_announcement_import"))
@@ -150,9 +156,10 @@ def test_the_import_preview_has_no_serious_accessibility_violations(editor_tab):
 
     found = blocking_accessibility_violations(tab)
     assert found == [], "\n".join(found)
+    tab.screenshot(path=screenshots_dir / "admin-import-preview-desktop.png", full_page=True)
 
 
-def test_the_import_preview_fits_a_phone_and_shows_whole_headings(editor_tab):
+def test_the_import_preview_fits_a_phone_and_shows_whole_headings(editor_tab, screenshots_dir):
     tab = editor_tab(PHONE)
     tab.goto(reverse("admin:kb_announcement_import"))
     tab.get_by_label("or upload a file").set_input_files(DEMO_STATEMENT)
@@ -163,6 +170,7 @@ def test_the_import_preview_fits_a_phone_and_shows_whole_headings(editor_tab):
     # The whole heading is visible: the box is as tall as its wrapped text.
     assert heading.evaluate("box => box.scrollHeight <= box.clientHeight + 2")
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    tab.screenshot(path=screenshots_dir / "admin-import-preview-phone.png", full_page=True)
 
 
 def test_the_supersedes_choice_shows_the_announcement_and_position(editor_tab):
