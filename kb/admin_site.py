@@ -6,15 +6,35 @@ they are called: loading the package registers the models on ``admin.site``, whi
 this class, so importing it from here while the site is being created would register
 them on an instance that is then thrown away."""
 
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
 from django.urls import path
 
+NUL_REFUSED = "A parameter holds a NUL character, which no record can contain."
+
 
 class KbAdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        """Django's, refusing a NUL character in any query or form parameter with a 400.
+
+        PostgreSQL cannot hold NUL in text, so a filter, search or autocomplete term
+        with one would reach the database as a raw error (a 500)."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def checked(request, *args, **kwargs):
+            for params in (request.GET, request.POST):
+                if any("\x00" in key or "\x00" in value for key, value in _items(params)):
+                    raise BadRequest(NUL_REFUSED)
+            return inner(request, *args, **kwargs)
+
+        return checked
+
     def get_urls(self):
         # Ahead of Django's own patterns: the import page's URL would otherwise be
         # taken by the announcement admin's "<object_id>/", and Django's
@@ -33,6 +53,11 @@ class KbAdminSite(admin.AdminSite):
             path("audit/", self.admin_view(self.audit_view), name="kb_audit"),
         ]
         return own + super().get_urls()
+
+    def autocomplete_view(self, request):
+        from kb.admin.widgets import KbAutocompleteJsonView
+
+        return KbAutocompleteJsonView.as_view(admin_site=self)(request)
 
     def import_view(self, request):
         from kb.admin.imports import import_statement_view
@@ -58,3 +83,9 @@ class KbAdminSite(admin.AdminSite):
         ):
             raise PermissionDenied
         return shortcut(request, content_type_id, object_id)
+
+
+def _items(params):
+    for key, values in params.lists():
+        for value in values:
+            yield key, value if isinstance(value, str) else ""

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Model, OuterRef
+from django.db.models import CharField, Exists, Model, OuterRef, TextField
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 
+from kb.diffs import word_diff
 from kb.models import Announcement, Clause, Party, Status, Topic
-from kb.public import public_parties, public_topics
 
 EDIT_PERMISSION = "kb.change_announcement"
 PUBLISH_PERMISSION = "kb.publish_announcement"
@@ -32,7 +34,8 @@ PREVIEW_MAX_AGE = dt.timedelta(days=7)
 
 DELETED_WITH_ANNOUNCEMENT = "Deleted with its announcement"
 RESTORED = "Restored after deletion"
-DIFF_VALUE_LENGTH = 80
+# Changed by every save; the conflict message names who saved and when instead.
+BOOKKEEPING_FIELDS = ["version", "updated_at", "updated_by"]
 
 
 class WorkflowError(Exception):
@@ -80,8 +83,8 @@ def can_edit(user, announcement: Announcement) -> bool:
 
 
 def is_public(record: Party | Topic) -> bool:
-    """A party or topic is public when a published record uses it (``kb.public``)."""
-    public = public_parties() if isinstance(record, Party) else public_topics()
+    """A party or topic is public when a published record uses it."""
+    public = type(record).objects.public()
     return record.pk is not None and public.filter(pk=record.pk).exists()
 
 
@@ -109,6 +112,18 @@ def lineage_change_refusal(user, before_id: int | None, after_id: int | None) ->
         f"“{clause}” of “{clause.announcement}” is published: only Publishers may make "
         "a clause supersede it or stop superseding it."
     )
+
+
+def available_transitions(user, announcement: Announcement) -> list[tuple[str, Transition]]:
+    """The transitions ``user`` may take ``announcement`` through from its state now."""
+    if not can_edit(user, announcement):
+        return []
+    return [
+        (name, step)
+        for name, step in TRANSITIONS.items()
+        if announcement.status in step.sources
+        and (not step.publishers_only or user.has_perm(PUBLISH_PERMISSION))
+    ]
 
 
 def refuse_edit_message(announcement: Announcement) -> str:
@@ -191,48 +206,68 @@ def claim_version(model: type[Model], pk: int, loaded_version: int) -> int:
     return loaded_version + 1
 
 
-def conflict_message(model: type[Model], pk: int, loaded_version: int) -> str:
+def conflict_message(model: type[Model], pk: int, loaded_version: int) -> SafeString:
+    """Who saved the record since ``loaded_version`` and what they changed, as HTML
+    (text fields as word diffs; every value escaped)."""
     verbose_name = model._meta.verbose_name
-    lines = [
-        f"Someone else saved this {verbose_name} while you were editing it; "
-        "your changes are not saved yet and are kept in the form."
-    ]
+    who = "Someone else"
     history = model.history.filter(id=pk).select_related("history_user")
     latest = history.order_by("-history_date", "-history_id").first()
     loaded = history.filter(version=loaded_version).order_by("-history_date", "-history_id").first()
     if latest is not None:
-        who = latest.history_user or "an unknown user"
         when = timezone.localtime(latest.history_date).strftime("%d %b %Y %H:%M")
-        lines[0] = lines[0].replace("Someone else", f"{who} ({when})", 1)
-    if latest is not None and loaded is not None:
-        changes = describe_changes(latest, loaded)
-        if changes:
-            lines.append("Changed in between: " + "; ".join(changes) + ".")
-    lines.append("Save again to keep your version, or reload the page to start from theirs.")
-    return " ".join(lines)
+        who = f"{latest.history_user or 'an unknown user'} ({when})"
+    html = format_html(
+        "{} saved this {} while you were editing it; your changes are not saved yet and "
+        "are kept in the form.",
+        who,
+        verbose_name,
+    )
+    changes = describe_changes(latest, loaded) if latest and loaded else []
+    if changes:
+        html += format_html(
+            ' What they changed:<ul class="conflict-changes">{}</ul>',
+            format_html_join("", "<li><strong>{}:</strong> {}</li>", changes),
+        )
+    return html + SafeString(
+        " Save again to keep your version, or reload the page to start from theirs."
+    )
 
 
-def describe_changes(newer, older) -> list[str]:
-    """Readable "field: old → new" lines between two historical records."""
-    delta = newer.diff_against(older)
+def describe_changes(newer, older) -> list[tuple[str, SafeString]]:
+    """``(field, change)`` for each field that differs between two historical records:
+    text as a word diff, other values as old → new; escaped HTML."""
+    delta = newer.diff_against(older, excluded_fields=BOOKKEEPING_FIELDS)
     lines = []
     for change in delta.changes:
         field = newer.instance_type._meta.get_field(change.field)
-        lines.append(
-            f"{field.verbose_name}: {_short(change.old, field)} → {_short(change.new, field)}"
-        )
+        old, new = _shown(change.old, field), _shown(change.new, field)
+        if _is_text(field) and change.old and change.new:
+            shown = word_diff(old, new)
+        else:
+            shown = format_html("<del>{}</del> → <ins>{}</ins>", old or "—", new or "—")
+        lines.append((capfirst(field.verbose_name), shown))
     return lines
 
 
-def _short(value, field) -> str:
+def _is_text(field) -> bool:
+    return isinstance(field, CharField | TextField) and not field.choices
+
+
+def _shown(value, field) -> str:
     if isinstance(value, list):  # many-to-many rows of the historical snapshot
         related = field.related_model
         ids = [row[field.m2m_reverse_field_name()] for row in value]
         names = dict(related._default_manager.filter(pk__in=ids).values_list("pk", "name"))
-        value = ", ".join(names.get(pk, f"#{pk}") for pk in ids) or "(none)"
-    elif value in (None, ""):
-        value = "(empty)"
-    return "“" + Truncator(str(value)).chars(DIFF_VALUE_LENGTH) + "”"
+        return ", ".join(names.get(pk, f"#{pk}") for pk in ids)
+    if value is None:
+        return ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"deleted {field.verbose_name} #{value}"
+    return str(value)
 
 
 # Revert ----------------------------------------------------------------------------

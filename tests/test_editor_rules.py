@@ -10,7 +10,7 @@ from django.urls import reverse
 from kb import workflow
 from kb.importers.statement import import_statement, parse_statement
 from kb.models import Announcement, Clause, ClauseEffect, Party, Status, Topic
-from tests.admin_forms import change_form_data
+from tests.admin.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic, make_user
 
 pytestmark = pytest.mark.django_db

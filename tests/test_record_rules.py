@@ -14,7 +14,7 @@ from kb.dates import EARLIEST_DATE, LATEST_DATE
 from kb.importers.statement import StatementImportError, import_statement, parse_statement
 from kb.limits import ANNOUNCEMENT_TEXT_MAX_CHARS, CLAUSE_TEXT_MAX_CHARS
 from kb.models import Announcement, Clause, Party, Status, Topic
-from tests.admin_forms import change_form_data
+from tests.admin.admin_forms import change_form_data
 from tests.factories import make_announcement, make_clause, make_party, make_topic
 from tests.samples import CuadRow, write_cuad_sample
 

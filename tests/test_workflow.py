@@ -93,7 +93,7 @@ def test_the_conflict_message_shows_what_changed_in_between(editor):
     announcement.save()
     message = workflow.conflict_message(Announcement, announcement.pk, 1)
     assert "eddie" in message
-    assert "title: “Old title” → “New title”" in message
+    assert "<strong>Title:</strong> <del>Old</del><ins>New</ins> title" in message
 
 
 def test_revert_brings_back_the_earlier_title_and_parties(editor):

@@ -16,6 +16,7 @@ from kb.admin.filters import BoundedDatesChangeList, PartyFilter, TopicFilter, Y
 from kb.admin.forms import ClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable, without_version_if_read_only
 from kb.admin.widgets import (
+    ClauseChoiceField,
     SharedLabelsAutocompleteSelect,
     SharedLabelsAutocompleteSelectMultiple,
     SharedLabelsMixin,
@@ -69,6 +70,7 @@ class ClauseInline(admin.StackedInline):
     ordering = ["position"]
     show_change_link = True
     autocomplete_fields = ["topics", "parties", "supersedes"]
+    formfield_overrides = GuardedHistoryAdmin.formfield_overrides
     fieldsets = [
         (None, {"fields": ["loaded_version", ("position", "heading", "effect")]}),
         ("Text", {"fields": ["text"], "classes": ["collapse"]}),
@@ -90,6 +92,12 @@ class ClauseInline(admin.StackedInline):
         return (
             super().get_queryset(request).prefetch_related("topics", "parties").order_by("position")
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supersedes":
+            kwargs["form_class"] = ClauseChoiceField
+            kwargs["queryset"] = Clause.objects.select_related("announcement")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("topics", "parties"):
@@ -187,7 +195,10 @@ class AnnouncementAdmin(WorkflowActionsMixin, GuardedHistoryAdmin):
         return format_html('<a href="{}">Preview as it will look on the site</a>', url)
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.is_published else None
+        # A draft has no public page yet: "View on site" opens its signed preview.
+        if obj.is_published:
+            return obj.get_absolute_url()
+        return reverse("admin:kb_announcement_preview", args=[workflow.preview_token(obj)])
 
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList

@@ -2,12 +2,14 @@
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
 from kb.admin.forms import ClauseForm as GuardedClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable
 from kb.admin.suggestions import LineageSuggestionsMixin
+from kb.admin.widgets import ClauseChoiceField
 from kb.models import Clause
 
 
@@ -50,6 +52,12 @@ class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
             .prefetch_related("topics", "parties")
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "supersedes":
+            kwargs["form_class"] = ClauseChoiceField
+            kwargs["queryset"] = Clause.objects.select_related("announcement")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description="status", ordering="announcement__status")
     def status(self, obj):
         return obj.announcement.get_status_display()
@@ -59,7 +67,12 @@ class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
         return ", ".join(topic.name for topic in obj.topics.all())
 
     def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.announcement.is_published else None
+        # A draft's clause has no public page yet: "View on site" opens the
+        # announcement's signed preview at the clause.
+        if obj.announcement.is_published:
+            return obj.get_absolute_url()
+        token = workflow.preview_token(obj.announcement)
+        return f"{reverse('admin:kb_announcement_preview', args=[token])}#{obj.anchor}"
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and editable(

@@ -7,9 +7,10 @@ never multiplies rows (no DISTINCT).
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import build_q_object_from_lookup_parameters
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import BadRequest, ValidationError
 from django.db import connection
+from django.db.models import Q
 
 from kb.dates import EARLIEST_DATE, LATEST_DATE
 from kb.models import Announcement, Clause, Party, Topic
@@ -19,23 +20,57 @@ class _LinkedFilter(admin.SimpleListFilter):
     """Filter by the slug of a related party or topic; ``links`` maps each model
     this filter serves to its through table and the through table's path back.
 
+    The sidebar shows a typed input with the names as suggestions (a datalist),
+    not a link per party: there are hundreds. The parameter stays the slug
+    (``?party=microsoft``); a name typed in full (any case) finds its slug too.
+
     The ids are read once from the link table's (party or topic, owner) index, as
     ``Clause.objects.concerning()`` does, rather than probed with an EXISTS per listed row: the
     list is in its own order, so a probe per row would walk the whole table when few
     rows match."""
 
+    template = "admin/kb/typed_filter.html"
     related_model: type
     links: dict
 
     def lookups(self, request, model_admin):
-        return self.related_model.objects.values_list("slug", "name")
+        return self.related_model.objects.order_by("name").values_list("slug", "name")
+
+    def choices(self, changelist):
+        # One "choice": what the template needs to draw the form.
+        value = self.value() or ""
+        shown = next(
+            (
+                name
+                for slug, name in self.lookup_choices
+                if value in (slug, name) or value.casefold() == name.casefold()
+            ),
+            value,
+        )
+        yield {
+            "selected": bool(value),
+            "value": value,
+            "shown": shown,
+            "parameter": self.parameter_name,
+            "input_id": f"kb-filter-{self.parameter_name}",
+            "options": self.lookup_choices,
+            "kept": [
+                (name, param)
+                for name, param in changelist.params.items()
+                if name not in (self.parameter_name, PAGE_VAR)
+            ],
+            "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
+        }
 
     def queryset(self, request, queryset):
-        if self.value() is None:
+        if not self.value():
             return queryset
         through, owner = self.links[queryset.model]
         related = self.related_model._meta.model_name
-        matching = through.objects.filter(**{f"{related}__slug": self.value()}).values(owner)
+        chosen = self.related_model.objects.filter(
+            Q(slug=self.value()) | Q(name__iexact=self.value())
+        ).values("pk")
+        matching = through.objects.filter(**{f"{related}__in": chosen}).values(owner)
         return queryset.filter(pk__in=matching)
 
 

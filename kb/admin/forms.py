@@ -5,6 +5,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from kb import workflow
+from kb.diffs import normalise_newlines
+
+
+class NewlineNormalisingField(forms.CharField):
+    """A text field whose line breaks are ``\\n`` whatever the browser sent."""
+
+    def to_python(self, value):
+        return normalise_newlines(super().to_python(value))
 
 
 class VersionGuardedForm(forms.ModelForm):

@@ -1,6 +1,8 @@
 """History pages: simple_history's, behind the model's permission."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -24,6 +26,18 @@ class PermissionFirstHistoryAdmin(SimpleHistoryAdmin):
     before looking the record up: simple_history looks first, so a Reader got a 403
     for a record that exists and a 404 for one that does not (as Django's change and
     delete views do, both are now a 403)."""
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        # A selection that names no possible record is a bad request, not a 500 from
+        # the database.
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                self.opts.pk.to_python(value)
+            except ValidationError:
+                raise BadRequest(
+                    f"“{value}” is not the id of a {self.opts.verbose_name}."
+                ) from None
+        return super().response_action(request, queryset, action_location)
 
     def history_view(self, request, object_id, extra_context=None):
         self._check_history_permission(request)

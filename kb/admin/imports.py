@@ -20,9 +20,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import ngettext
 
 from kb import workflow
 from kb.admin.suggestions import SuggestedLinkField, apply_links, preview_offers
+from kb.importers.base import PartyLookup, collapse_whitespace
 from kb.importers.statement import (
     MAX_HEADING_LENGTH,
     MAX_STATEMENT_BYTES,
@@ -35,7 +37,7 @@ from kb.importers.statement import (
     import_statement,
     parse_statement,
 )
-from kb.models import Announcement, Status
+from kb.models import Announcement, Party, Status
 
 ADD_PERMISSIONS = ("kb.add_announcement", "kb.add_clause")
 CHANGE_PERMISSIONS = ("kb.change_announcement", "kb.change_clause")
@@ -95,6 +97,14 @@ class StatementConfirmForm(forms.Form):
         strip=False, max_length=MAX_STATEMENT_BYTES, widget=forms.Textarea(attrs={"hidden": True})
     )
     filename = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    parties = forms.ModelMultipleChoiceField(
+        queryset=Party.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Also named in the text",
+        help_text="Known parties the statement names besides those in its title; the ticked "
+        "ones become parties of the announcement.",
+    )
 
     parsed: ParsedStatement
 
@@ -109,8 +119,9 @@ class StatementConfirmForm(forms.Form):
 
 
 class ClauseForm(forms.Form):
+    # A textarea, so a long heading shows whole (wrapped) instead of cut at the box.
     heading = forms.CharField(
-        max_length=MAX_HEADING_LENGTH, widget=forms.TextInput(attrs={"class": "vTextField"})
+        max_length=MAX_HEADING_LENGTH, widget=forms.Textarea(attrs={"rows": 2, "cols": 60})
     )
     text = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
@@ -119,9 +130,33 @@ class ClauseForm(forms.Form):
     # The earlier clause the editor chose among the suggestions, linked on saving.
     link = SuggestedLinkField()
 
+    def clean_heading(self):
+        return collapse_whitespace(self.cleaned_data["heading"])
+
+
+class BaseClauseFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # The table's cells have no <label>s: name each input after its clause.
+        form = super()._construct_form(i, **kwargs)
+        for name, what in (
+            ("heading", "Heading"),
+            ("text", "Body"),
+            ("ORDER", "Order"),
+            ("DELETE", "Drop"),
+        ):
+            if name in form.fields:
+                form.fields[name].widget.attrs["aria-label"] = f"{what} of clause {i + 1}"
+        return form
+
 
 ClauseFormSet = forms.formset_factory(
-    ClauseForm, extra=0, can_order=True, can_delete=True, max_num=1000, validate_max=True
+    ClauseForm,
+    formset=BaseClauseFormSet,
+    extra=0,
+    can_order=True,
+    can_delete=True,
+    max_num=1000,
+    validate_max=True,
 )
 
 
@@ -163,10 +198,12 @@ def _save(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
     parsed = confirm_form.parsed
     if not formset.is_valid():
         return _preview(site, request, confirm_form, parsed, formset)
+    chosen = [party.name for party in confirm_form.cleaned_data["parties"]]
     adjusted = dataclasses.replace(
         parsed,
         statement=dataclasses.replace(
             parsed.statement,
+            party_names=tuple(dict.fromkeys((*parsed.statement.party_names, *chosen))),
             clauses=tuple(
                 ParsedClause(
                     heading=form.cleaned_data["heading"].strip(),
@@ -194,16 +231,25 @@ def _save(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
     except (StatementImportError, workflow.WorkflowError) as error:
         confirm_form.add_error(None, str(error))
         return _preview(site, request, confirm_form, parsed, formset)
+    clauses, related = result.clause_count, len(result.related)
     messages.success(
         request,
-        f"Saved as drafts: “{result.statement.title}” with {result.clause_count} clauses "
-        f"({linked} linked to earlier clauses), and {len(result.related)} related announcements.",
+        f"Saved as drafts: “{result.statement.title}” with {clauses} "
+        f"{ngettext('clause', 'clauses', clauses)} ({linked} linked to earlier clauses), "
+        f"and {related} related {ngettext('announcement', 'announcements', related)}.",
     )
     return HttpResponseRedirect(_change_url(result.statement))
 
 
 def _preview(site, request, confirm_form, parsed: ParsedStatement, formset) -> HttpResponse:
     kinds = dict(Announcement._meta.get_field("kind").choices)
+    detected = _named_in_text(parsed, confirm_form["source"].value() or "")
+    confirm_form.fields["parties"].queryset = Party.objects.filter(
+        pk__in=[party.pk for party in detected]
+    ).order_by("name")
+    if not confirm_form.is_bound:
+        # Preselected: the editor unticks a party the text only mentions in passing.
+        confirm_form.initial["parties"] = [party.pk for party in detected]
     existing, lookup_error = _existing(parsed)
     rows = [
         {
@@ -228,8 +274,16 @@ def _preview(site, request, confirm_form, parsed: ParsedStatement, formset) -> H
             "related": rows[1:],
             "blocked": [row["parsed"].title for row in rows if row["blocked"]],
             "lookup_error": lookup_error,
+            "detected_parties": detected,
         },
     )
+
+
+def _named_in_text(parsed: ParsedStatement, source: str) -> list[Party]:
+    """Known parties the statement's text names, other than those of its title."""
+    lookup = PartyLookup()
+    in_title = {lookup.find(name) for name in parsed.statement.party_names}
+    return [party for party in lookup.named_in(source) if party not in in_title]
 
 
 def _existing(parsed: ParsedStatement) -> tuple[list[Announcement | None], str]:

@@ -6,14 +6,17 @@ import itertools
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
+from simple_history.models import DeletedObject
 
 from kb import workflow
-from kb.admin.forms import VersionGuardedForm
+from kb.admin.forms import NewlineNormalisingField, VersionGuardedForm
 from kb.admin.history import PermissionFirstHistoryAdmin, m2m_snapshots
+from kb.diffs import word_diff
 from kb.pagination import CappedPaginator
 
 
@@ -38,6 +41,8 @@ class VersionGuardMixin:
     ``version`` field."""
 
     form = VersionGuardedForm
+    # Browsers send a textarea's line breaks as CRLF: an unchanged text is no change.
+    formfield_overrides = {models.TextField: {"form_class": NewlineNormalisingField}}
 
     def get_fieldsets(self, request, obj=None):
         return without_version_if_read_only(self, request, obj, super().get_fieldsets(request, obj))
@@ -61,6 +66,25 @@ class VersionGuardMixin:
             # was rolled back): run it again; the form now reports the conflict and
             # keeps the input.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+def _delta_change(model, change) -> dict:
+    """One changed field of a history entry: text as a word diff ("diff"), other
+    values as "old" → "new"; an empty link as "—"."""
+    field = model._meta.get_field(change.field)
+    entry = {"field": capfirst(field.verbose_name)}
+    texts = isinstance(change.old, str) and isinstance(change.new, str) and not field.choices
+    if texts and change.old and change.new:
+        return {**entry, "diff": word_diff(change.old, change.new)}
+    return {**entry, "old": _shown(change.old, field), "new": _shown(change.new, field)}
+
+
+def _shown(value, field) -> str:
+    if value in (None, "") or (isinstance(value, DeletedObject) and value.pk is None):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 class GuardedHistoryAdmin(VersionGuardMixin, PermissionFirstHistoryAdmin):
@@ -102,8 +126,7 @@ class GuardedHistoryAdmin(VersionGuardMixin, PermissionFirstHistoryAdmin):
                 excluded_fields=[field.name for field in m2m_fields],
                 foreign_keys_are_objs=foreign_keys_are_objs,
             )
-            helper = self.get_historical_record_context_helper(request, newer)
-            changes = helper.context_for_delta_changes(delta)
+            changes = [_delta_change(self.model, change) for change in delta.changes]
             for field in m2m_fields:
                 before = snapshots[field.name].get(older.history_id, "")
                 after = snapshots[field.name].get(newer.history_id, "")

@@ -19,6 +19,8 @@ from django.utils.text import slugify
 from kb.models import Party
 
 PARTY_SLUG_MAX_CHARS = 200
+# Names shorter than this are not looked for in running text ("AI", "IT" are words).
+MIN_NAME_IN_TEXT_CHARS = 3
 
 # Corporate forms, as the words party_key() leaves of them ("L.P." -> "lp",
 # "S. A." -> "s a"); removed from the end of a name, as many as there are
@@ -130,10 +132,13 @@ class PartyLookup:
     def __init__(self) -> None:
         self._by_key: dict[str, Party] | None = None
         self._slugs: set[str] = set()
+        self._known: list[Party] = []
 
     def _parties(self) -> dict[str, Party]:
         if self._by_key is None:
-            parties = list(Party.objects.order_by("pk").only("name", "slug", "aliases"))
+            parties = list(
+                Party.objects.order_by("pk").only("name", "short_name", "slug", "aliases")
+            )
             by_key: dict[str, Party] = {}
             for party in parties:
                 by_key.setdefault(party_key(party.name), party)
@@ -142,7 +147,31 @@ class PartyLookup:
                     by_key.setdefault(party_key(alias), party)
             self._by_key = by_key
             self._slugs = {party.slug for party in parties}
+            self._known = parties
         return self._by_key
+
+    def named_in(self, text: str) -> list[Party]:
+        """The known parties ``text`` names by name, short name or alias: whole
+        words, any case; in the order of their first mention."""
+        self._parties()
+        by_name: dict[str, Party] = {}
+        for party in self._known:
+            for name in (party.name, party.short_name, *party.alias_list):
+                name = collapse_whitespace(name)
+                if len(name) >= MIN_NAME_IN_TEXT_CHARS:
+                    by_name.setdefault(name.casefold(), party)
+        if not by_name:
+            return []
+        # Longest first, so "Microsoft Corporation" wins over "Microsoft".
+        names = sorted(by_name, key=len, reverse=True)
+        pattern = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(name) for name in names) + r")(?!\w)",
+            re.IGNORECASE,
+        )
+        found = (
+            by_name.get(match[0].casefold()) for match in pattern.finditer(" ".join(text.split()))
+        )
+        return list(dict.fromkeys(party for party in found if party is not None))
 
     def find(self, name: str) -> Party | None:
         """The party ``name`` stands for, or None."""

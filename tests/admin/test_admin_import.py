@@ -94,10 +94,12 @@ def test_uploading_the_seed_previews_it_too(editor_client):
 def test_the_preview_query_count_is_pinned(editor_client, django_assert_num_queries):
     index_now()
     # Session, user and their permissions (2), then one lookup for the statement and
-    # two for each related announcement (none by title, so by summary); the lineage
-    # suggestions read the parties (1) and check the search index is up to date (1),
-    # and find no published clause here (tests/lineage_suggestions/ pins more).
-    with django_assert_num_queries(2 + 2 + 1 + 5 * 2 + 2):
+    # two for each related announcement (none by title, so by summary), one read of
+    # the parties' names for those the text names (none are ticked: no parties
+    # exist); the lineage suggestions read the parties (1) and check the search index
+    # is up to date (1), and find no published clause here
+    # (tests/lineage_suggestions/ pins more).
+    with django_assert_num_queries(2 + 2 + 1 + 5 * 2 + 1 + 2):
         response = editor_client.post(URL, {"text": SEED, "preview": "Preview"})
     assert response.status_code == 200
     assert len(response.context["formset"].forms) == 7
