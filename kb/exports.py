@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from kb.api import api_clauses, clause_json, iso, name_order
+from kb.api.querysets import published_clauses
+from kb.api.serializers import ClauseSerializer, name_order
 from kb.filters import ClauseFilter
 from kb.models import Announcement, Clause, Status
 from kb.search.results import SearchHits
@@ -55,6 +56,10 @@ CSV_COLUMNS = [
     "topics",
     "parties",
 ]
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def neutralise_formula(value):
@@ -180,11 +185,13 @@ def _csv_lines(request, hits: SearchHits) -> Iterator[str]:
 
 
 def _json_chunks(request, hits: SearchHits) -> Iterator[str]:
+    """The clauses as the API shows them (its serializer), one JSON array."""
     yield "["
     first = True
-    for clause in hits.with_querysets(clause=api_clauses(Clause.objects.published())):
+    serializer = ClauseSerializer(context={"request": request})
+    for clause in hits.with_querysets(clause=published_clauses()):
         yield ("\n" if first else ",\n") + json.dumps(
-            clause_json(request, clause), ensure_ascii=False
+            serializer.to_representation(clause), ensure_ascii=False
         )
         first = False
     yield "\n]\n"

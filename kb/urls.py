@@ -11,6 +11,6 @@ urlpatterns = [
         admin.site.admin_view(view_on_site),
     ),
     path("admin/", admin_urls_with_import(admin.site)),
-    path("api/", include("kb.api_urls")),
+    path("api/", include("kb.api.urls")),
     path("", include("kb.public_urls")),
 ]
