@@ -26,7 +26,7 @@ def test_the_docs_page_needs_no_inline_script_or_style_and_no_other_site(client)
 
 def test_the_docs_assets_are_served_from_this_site(client):
     html = client.get(reverse("api:docs")).text
-    static = [a for a in re.findall(r'(?:src|href)="(/static/[^"]+)"', html)]
+    static = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     assert {a.rsplit("/", 1)[-1] for a in static} >= {
         "swagger-ui.css",
         "swagger-ui-bundle.js",
