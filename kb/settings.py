@@ -263,6 +263,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb.api.schema.empty_query_parameters_are_allowed",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DatePrecision": "kb.dates.DatePrecision",
         "AnnouncementKind": "kb.models.AnnouncementKind",

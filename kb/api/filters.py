@@ -30,6 +30,10 @@ class ClauseFilterBackend(DjangoFilterBackend):
 
 SLUG = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
 PARTIAL_DATE = "a day, month or year: YYYY-MM-DD, YYYY-MM or YYYY"
+ISO_PARTIAL_DATE = {
+    "type": "string",
+    "pattern": r"^[1-9][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
+}
 # What ClauseFilter's own fields accept, stated more exactly than django-filter's
 # classes tell drf-spectacular: {parameter: (schema, description)}.
 PARAMETERS = {
@@ -41,11 +45,11 @@ PARAMETERS = {
     "party": (SLUG, "Party slug: clauses binding the party. An unknown slug is a 400."),
     "topic": (SLUG, "Topic slug. An unknown slug is a 400."),
     "date_from": (
-        {"type": "string"},
+        ISO_PARTIAL_DATE,
         f"Announcements dated in or after this period ({PARTIAL_DATE}).",
     ),
     "date_to": (
-        {"type": "string"},
+        ISO_PARTIAL_DATE,
         f"Announcements dated in or before this period ({PARTIAL_DATE}).",
     ),
     "in_force_on": (
