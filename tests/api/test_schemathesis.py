@@ -5,7 +5,9 @@ application, on the test database (both databases: run with DATABASE_URL too).""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -20,6 +22,10 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 
 @pytest.fixture
 def records(db):
+    # As Django's test client does: the test's transaction holds the records, so the
+    # end of a request must not close the connection (it would on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     party, topic = make_party("Microsoft"), make_topic("Exclusivity")
     make_clause(
         make_announcement("Partnership", parties=[party]),
@@ -28,6 +34,9 @@ def records(db):
         topics=[topic],
         parties=[party],
     )
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
