@@ -7,6 +7,8 @@ Dates are ISO 8601 (the first day of the period the date is known to) with a
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,15 +37,37 @@ def clause_parties(clause: Clause) -> list[Party]:
     return sorted(parties.values(), key=lambda party: name_order(party.name))
 
 
-@extend_schema_field(OpenApiTypes.URI)
-class PageLinkField(serializers.Field):
-    """The absolute link of the record's public page (``get_absolute_url()``)."""
+class LinkMaker:
+    """Absolute links to one kind of page, for every row of a list or an export:
+    ``reverse()`` runs once, with a placeholder, instead of once a row (a third of
+    the CPU of a 1,000-row export). ``link(value)`` equals
+    ``build_absolute_uri(reverse(route, args=[value]))``."""
 
-    def __init__(self, **kwargs):
+    PLACEHOLDER = "987654321"  # valid for both int and slug converters
+
+    def __init__(self, request, route: str):
+        path = reverse(route, args=[self.PLACEHOLDER])
+        self.before, self.after = request.build_absolute_uri(path).rsplit(self.PLACEHOLDER, 1)
+
+    def __call__(self, value) -> str:
+        return f"{self.before}{value}{self.after}"
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class LinkField(serializers.Field):
+    """The absolute link of the record's page at ``route`` (a public page, or the
+    API's), named by the record's ``lookup`` attribute; one ``LinkMaker`` a route
+    for the whole response."""
+
+    def __init__(self, route: str, lookup: str = "slug", **kwargs):
+        self.route, self.lookup = route, lookup
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, value) -> str:
-        return self.context["request"].build_absolute_uri(value.get_absolute_url())
+        makers = self.context.setdefault("link_makers", {})
+        if self.route not in makers:
+            makers[self.route] = LinkMaker(self.context["request"], self.route)
+        return makers[self.route](getattr(value, self.lookup))
 
 
 class BlankAsNullURLField(serializers.URLField):
@@ -68,7 +92,7 @@ class ReadOnlyModelSerializer(serializers.ModelSerializer):
 
 
 class PartyRefSerializer(ReadOnlyModelSerializer):
-    html_url = PageLinkField()
+    html_url = LinkField("kb:party")
 
     class Meta:
         model = Party
@@ -76,7 +100,7 @@ class PartyRefSerializer(ReadOnlyModelSerializer):
 
 
 class TopicRefSerializer(ReadOnlyModelSerializer):
-    html_url = PageLinkField()
+    html_url = LinkField("kb:topic")
 
     class Meta:
         model = Topic
@@ -84,8 +108,8 @@ class TopicRefSerializer(ReadOnlyModelSerializer):
 
 
 class AnnouncementRefSerializer(ReadOnlyModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:announcement", lookup_field="slug")
-    html_url = PageLinkField()
+    url = LinkField("api:announcement")
+    html_url = LinkField("kb:announcement")
 
     class Meta:
         model = Announcement
@@ -113,8 +137,8 @@ class AnnouncementSerializer(AnnouncementRefSerializer):
 
 
 class ClauseRefSerializer(ReadOnlyModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:clause")
-    html_url = PageLinkField()
+    url = LinkField("api:clause", "pk")
+    html_url = LinkField("kb:clause", "pk")
 
     class Meta:
         model = Clause
@@ -159,16 +183,26 @@ class ClauseSerializer(ClauseRefSerializer):
         ]
         extra_kwargs = {"position": {"min_value": 1}}
 
+    # One serializer for every row's earlier clause and parties: building one (its
+    # fields, from the model) costs more than the row it serializes.
+    @cached_property
+    def _clause_ref(self) -> ClauseRefSerializer:
+        return ClauseRefSerializer(context=self.context)
+
+    @cached_property
+    def _party_refs(self) -> serializers.ListSerializer:
+        return PartyRefSerializer(many=True, context=self.context)
+
     @extend_schema_field(ClauseRefSerializer(allow_null=True))
     def get_supersedes(self, clause: Clause) -> dict | None:
         earlier = clause.supersedes
         if earlier is None or earlier.announcement.status != Status.PUBLISHED:
             return None
-        return ClauseRefSerializer(earlier, context=self.context).data
+        return self._clause_ref.to_representation(earlier)
 
     @extend_schema_field(PartyRefSerializer(many=True))
     def get_parties(self, clause: Clause) -> list:
-        return PartyRefSerializer(clause_parties(clause), many=True, context=self.context).data
+        return self._party_refs.to_representation(clause_parties(clause))
 
 
 class AnnouncementDetailSerializer(AnnouncementSerializer):
