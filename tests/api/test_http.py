@@ -146,6 +146,7 @@ def test_a_named_origin_may_read_the_api(client, settings):
     settings.CORS_ALLOWED_ORIGINS = ["https://partner.example"]
     allowed = client.get(reverse("api:clauses"), headers={"Origin": "https://partner.example"})
     assert allowed["Access-Control-Allow-Origin"] == "https://partner.example"
+    assert "Access-Control-Allow-Credentials" not in allowed  # never with a session
     other = client.get(reverse("api:clauses"), headers={"Origin": "https://other.example"})
     assert "Access-Control-Allow-Origin" not in other
 
