@@ -189,3 +189,11 @@ def test_the_cors_origins_come_from_the_environment(monkeypatch):
     finally:
         monkeypatch.delenv("KB_CORS_ALLOWED_ORIGINS")
         importlib.reload(kb_settings)
+
+
+def test_head_answers_like_get_without_a_body(client):
+    make_lineage(1)
+    head = client.head(reverse("api:clauses"))
+    assert head.status_code == 200
+    assert head["Content-Type"] == "application/json"
+    assert head.content == b""
