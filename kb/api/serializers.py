@@ -7,6 +7,9 @@ Dates are ISO 8601 (the first day of the period the date is known to) with a
 
 from __future__ import annotations
 
+import copy
+from typing import ClassVar
+
 from django.urls import reverse
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -82,13 +85,27 @@ class BlankAsNullURLField(serializers.URLField):
 
 class ReadOnlyModelSerializer(serializers.ModelSerializer):
     """Every field is read-only, so the schema marks every field required: each is
-    always in the response (``null`` where a value is optional)."""
+    always in the response (``null`` where a value is optional).
+
+    A ModelSerializer builds its fields from the model's metadata (validators,
+    uniqueness, choices) for every instance, which costs more CPU than the rows of
+    a page; a read-only one needs none of that per instance, so each class builds
+    its fields once and each instance gets a copy (as DRF copies declared fields)."""
+
+    _built_fields: ClassVar[dict[type, dict]] = {}
 
     def get_fields(self):
-        fields = super().get_fields()
-        for field in fields.values():
-            field.read_only = True
-        return fields
+        built = self._built_fields.get(type(self))
+        if built is None:
+            built = super().get_fields()
+            for field in built.values():
+                if not field.read_only:
+                    field.read_only = True
+                    # what a copy is made from (a read-only field is never "required")
+                    field._kwargs["read_only"] = True
+                    field._kwargs.pop("required", None)
+            self._built_fields[type(self)] = built
+        return copy.deepcopy(built)
 
 
 class PartyRefSerializer(ReadOnlyModelSerializer):
