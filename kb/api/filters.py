@@ -28,7 +28,9 @@ class ClauseFilterBackend(DjangoFilterBackend):
         return filterset.qs.with_querysets(clause=queryset)
 
 
-SLUG = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"}
+# What Django's slug path converter and SlugField accept.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+SLUG = {"type": "string", "pattern": SLUG_PATTERN}
 PARTIAL_DATE = "a day, month or year: YYYY-MM-DD, YYYY-MM or YYYY"
 ISO_PARTIAL_DATE = {
     "type": "string",

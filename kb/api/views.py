@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kb.api import serializers
-from kb.api.filters import ClauseFilterBackend
+from kb.api.filters import SLUG_PATTERN, ClauseFilterBackend
 from kb.api.querysets import (
     announcement_with_clauses,
     published_announcements,
@@ -28,7 +28,6 @@ NOT_FOUND = OpenApiResponse(serializers.ErrorSerializer, "No published record he
 BAD_REQUEST = OpenApiResponse(serializers.ErrorSerializer, "Invalid parameters.")
 LIST_ERRORS = {400: BAD_REQUEST, 404: NOT_FOUND}
 DETAIL_ERRORS = {404: NOT_FOUND}
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 
 @extend_schema_view(
