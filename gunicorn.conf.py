@@ -58,5 +58,12 @@ max_requests = 0
 # otherwise; only its X-Forwarded-* are honoured, here and by kb's login throttling
 # (settings.KB_PROXY_ADDRESSES reads the same variable).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1"
+# The longest request line kb is asked for: a search of MAX_QUERY_LENGTH (500)
+# characters, percent-encoded (a CJK character is 9 bytes, one outside the Basic
+# Multilingual Plane 12: 6,000 bytes), with the other filters and the path. gunicorn's
+# default (4,094 bytes) refused a 460-character CJK search with its own 400 before kb
+# saw it; 8,190 is the most gunicorn allows, and what nginx's default
+# large_client_header_buffers (8 KB) lets through.
+limit_request_line = 8190
 accesslog = "-"
 errorlog = "-"

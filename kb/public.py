@@ -9,18 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 
-from kb.models import Announcement, Clause, Party, Status, Topic
-
-
-def public_topics():
-    """``Topic.objects.public()``: kept for kb/api.py, which reads it from here."""
-    return Topic.objects.public()
-
-
-def public_parties():
-    """``Party.objects.public()``: kept for kb/api.py, which reads it from here."""
-    return Party.objects.public()
-
+from kb.models import Announcement, Clause, Party, Status
 
 # The home page and the API's topic and party lists show how many published clauses
 # use each topic and how many published announcements name each party. Counting them

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "axes",
     "kb",
@@ -69,6 +73,8 @@ if env_bool("KB_DEV_TOOLS", default=DEBUG) and importlib.util.find_spec("kb_dev"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks; it acts under /api/ only.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,6 +242,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The JSON API (kb/api/): read-only, JSON only, one error shape. Logins are the site's
+# session (KB_REQUIRE_LOGIN, kb.middleware), checked before any view: the API itself
+# authenticates nobody, so no method is ever refused for a missing CSRF token.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": "kb.api.pagination.KbPagination",
+    "DEFAULT_FILTER_BACKENDS": [],
+    "EXCEPTION_HANDLER": "kb.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # ?format= is the search page's export parameter, not a renderer's name.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "kb API",
+    "DESCRIPTION": "Read-only access to the published announcements and clauses of kb.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kb.api.schema.empty_query_parameters_are_allowed",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecision": "kb.dates.DatePrecision",
+        "AnnouncementKind": "kb.models.AnnouncementKind",
+        "ClauseEffect": "kb.models.ClauseEffect",
+    },
+}
+# Cross-origin reads of the API (django-cors-headers): none unless
+# KB_CORS_ALLOWED_ORIGINS names origins, comma-separated ("https://a.example").
+CORS_ALLOWED_ORIGINS = env_list("KB_CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # kb's own settings.
 KB_REQUIRE_LOGIN = env_bool("KB_REQUIRE_LOGIN", default=False)

@@ -3,6 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/", include("kb.api_urls")),
+    path("api/", include("kb.api.urls")),
     path("", include("kb.public_urls")),
 ]

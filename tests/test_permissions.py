@@ -34,6 +34,7 @@ LIST_URLS = {
     "api:topics": [""],
     "api:parties": [""],
     "api:openapi": [""],
+    "api:docs": ["", "?script="],
 }
 # URLs of one record: public only while the record (or the clause's announcement,
 # or for a topic or party some record using it) is published.
@@ -52,7 +53,8 @@ def public_url_names() -> set[str]:
     names = set()
     for resolver in get_resolver().url_patterns:
         if isinstance(resolver, URLResolver) and resolver.namespace in PUBLIC_NAMESPACES:
-            names |= {f"{resolver.namespace}:{p.name}" for p in resolver.url_patterns}
+            # An unnamed pattern (the API's catch-all 404) serves no page of its own.
+            names |= {f"{resolver.namespace}:{p.name}" for p in resolver.url_patterns if p.name}
     return names
 
 

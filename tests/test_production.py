@@ -5,16 +5,18 @@ import contextlib
 import csv
 import http.client
 import io
+import json
 import re
 import socket
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from django.conf import settings
 
+from kb.search.constants import MAX_QUERY_LENGTH
 from kb_dev.serving import free_port, gunicorn, manage, production_env
 
 pytestmark = pytest.mark.slow
@@ -280,3 +282,44 @@ def test_a_sync_worker_would_cut_that_export(export_site):
     assert not ended
     assert len(csv_ids(body, errors="replace")) < int(header(head, "X-Result-Count"))
     assert "WORKER TIMEOUT" in log_path.read_text()
+
+
+# A search of 460 CJK characters: 4,140 bytes percent-encoded, inside kb's 500-character
+# query limit and over gunicorn's default request line (4,094 bytes).
+CJK_QUERY = "契約" * 230
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/clauses/", CJK_QUERY),
+        ("/search/", CJK_QUERY),
+        ("/api/clauses/", "契" * MAX_QUERY_LENGTH),
+        # every character outside the Basic Multilingual Plane: 12 bytes each
+        ("/api/clauses/", "𠀀" * MAX_QUERY_LENGTH),
+    ],
+    ids=["api-460-cjk", "page-460-cjk", "api-500-cjk", "api-500-astral"],
+)
+def test_a_search_as_long_as_kb_accepts_reaches_kb(production, path, query):
+    request_path = f"{path}?{urlencode({'q': query, 'party': 'a' * 200, 'topic': 'b' * 200})}"
+    assert len(f"GET {request_path} HTTP/1.1") > 4094  # gunicorn's default limit
+    response = fetch(production, request_path)
+    # kb's own answer (an unknown party is kb's 400 in JSON), not gunicorn's HTML
+    # "Request Line is too large"
+    assert "Request Line is too large" not in response.body
+    assert response.status in (200, 400)
+    if path.startswith("/api/"):
+        assert response.getheader("Content-Type") == "application/json"
+        assert set(json.loads(response.body)["errors"]) == {"party", "topic"}
+
+
+def test_a_search_kb_accepts_without_other_filters_is_answered(production):
+    response = fetch(production, f"/api/clauses/?{urlencode({'q': CJK_QUERY})}")
+    assert response.status == 200
+    assert json.loads(response.body)["count"] == 0
+
+
+def test_a_search_over_the_query_limit_is_kbs_400(production):
+    response = fetch(production, f"/api/clauses/?{urlencode({'q': '契' * (MAX_QUERY_LENGTH + 1)})}")
+    assert response.status == 400
+    assert "q" in json.loads(response.body)["errors"]

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from kb.api import published_announcements
+from kb.api.querysets import published_announcements
 from kb.models import Announcement, Clause
 from tests.factories import make_announcement, make_clause, make_topic
 

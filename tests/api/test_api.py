@@ -1,3 +1,4 @@
+import copy
 import datetime as dt
 
 import jsonschema
@@ -7,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from kb.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from kb.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from kb.dates import DatePrecision
-from kb.models import ClauseEffect, Status
+from kb.models import AnnouncementKind, ClauseEffect, Status
 from tests.factories import (
     index_now,
     make_announcement,
@@ -61,7 +62,10 @@ def get_json(client, url, params=None, status=200):
 
 @pytest.fixture
 def openapi(client):
-    return get_json(client, reverse("api:openapi"))
+    response = client.get(reverse("api:openapi"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    return response.json()
 
 
 def validate(document, schema, instance):
@@ -72,45 +76,87 @@ def validate(document, schema, instance):
     )
 
 
-def test_every_documented_path_matches_a_real_response(client, openapi, records):
+def strict(document):
+    """The document with every object schema closed (no property it does not list),
+    so a response field the schema forgets fails validation."""
+    document = copy.deepcopy(document)
+    for schema in document["components"]["schemas"].values():
+        if schema.get("type") == "object" and "properties" in schema:
+            schema["additionalProperties"] = False
+    return document
+
+
+def response_schema(document, path, status):
+    responses = document["paths"][path]["get"]["responses"][str(status)]
+    return responses["content"]["application/json"]["schema"]
+
+
+def test_the_generated_schema_describes_every_real_response(client, openapi, records):
+    """Every path of the generated document, fetched for real, matches its 200 schema,
+    which lists every field the response has and requires every one of them."""
+    document = strict(openapi)
     values = {"{slug}": records["second"].announcement.slug, "{id}": str(records["second"].pk)}
-    assert openapi["paths"]
-    for path, operations in openapi["paths"].items():
-        url = "/api" + path
+    assert set(document["paths"]) == {
+        "/api/",
+        "/api/announcements/",
+        "/api/announcements/{slug}/",
+        "/api/clauses/",
+        "/api/clauses/{id}/",
+        "/api/topics/",
+        "/api/parties/",
+    }
+    for path in document["paths"]:
+        url = path
         for placeholder, value in values.items():
             url = url.replace(placeholder, value)
         body = get_json(client, url)
-        schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-        validate(openapi, schema, body)
+        validate(document, response_schema(document, path, 200), body)
         if "results" in body:
             assert body["results"], f"{path} returned no rows to check"
+    for name, schema in document["components"]["schemas"].items():
+        if "properties" in schema and name != "Error":  # "errors" is for a 400 only
+            assert set(schema["required"]) == set(schema["properties"]), name
 
 
-def test_a_documented_error_matches_a_real_404(client, openapi):
-    body = get_json(client, "/api/clauses/999999/", status=404)
-    schema = openapi["paths"]["/clauses/{id}/"]["get"]["responses"]["404"]
-    validate(openapi, schema["content"]["application/json"]["schema"], body)
+@pytest.mark.parametrize(
+    ("path", "url", "status"),
+    [
+        ("/api/clauses/{id}/", "/api/clauses/999999/", 404),
+        ("/api/announcements/{slug}/", "/api/announcements/nope/", 404),
+        ("/api/clauses/", "/api/clauses/?date_from=soon", 400),
+        ("/api/clauses/", "/api/clauses/?page=2", 404),
+        ("/api/topics/", "/api/topics/?page_size=lots", 400),
+    ],
+    ids=["clause-404", "announcement-404", "filter-400", "page-404", "page-size-400"],
+)
+def test_the_generated_schema_describes_real_errors(client, openapi, path, url, status):
+    body = get_json(client, url, status=status)
+    validate(strict(openapi), response_schema(openapi, path, status), body)
 
 
-def test_a_documented_error_matches_a_real_400(client, openapi):
-    body = get_json(client, "/api/clauses/", {"date_from": "soon"}, status=400)
-    schema = openapi["paths"]["/clauses/"]["get"]["responses"]["400"]
-    validate(openapi, schema["content"]["application/json"]["schema"], body)
-    assert "date_from" in body["errors"]
+def test_the_schema_states_the_page_size_cap_and_the_filters_formats(openapi):
+    parameters = {
+        parameter["name"]: parameter["schema"]
+        for parameter in openapi["paths"]["/api/clauses/"]["get"]["parameters"]
+    }
+    assert parameters["page_size"]["maximum"] == MAX_PAGE_SIZE
+    assert parameters["party"]["pattern"] == parameters["topic"]["pattern"]
+    assert parameters["in_force_on"]["format"] == "date"
+    assert parameters["q"]["maxLength"] == 500
+    assert set(parameters["kind"]["enum"]) == set(AnnouncementKind.values)
+    assert set(parameters["sort"]["enum"]) == {"relevance", "newest", "oldest"}
 
 
-def test_the_openapi_document_states_the_page_size_cap(openapi):
-    page_size = next(
-        parameter
-        for parameter in openapi["paths"]["/clauses/"]["get"]["parameters"]
-        if parameter["name"] == "page_size"
-    )
-    assert page_size["schema"]["maximum"] == MAX_PAGE_SIZE
-
-
-def test_the_openapi_document_is_valid_openapi_3_1_json_schema(openapi):
+def test_the_schema_is_valid_openapi_3_1(openapi):
+    assert openapi["openapi"] == "3.1.0"
     for schema in openapi["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_the_api_root_links_the_schema_and_its_docs(client):
+    body = get_json(client, reverse("api:root"))
+    assert body["openapi"] == "http://testserver/api/openapi.json"
+    assert body["docs"] == "http://testserver/api/docs/"
 
 
 def test_dates_come_as_iso_with_their_precision(client, records):
