@@ -272,7 +272,7 @@ def test_the_cuad_import_names_the_file_and_line_of_an_overlong_clause(tmp_path)
         CuadRow(filename="Long.pdf", text=f"Terms. {span}", spans={"License Grant": [span]}),
     ]
     with pytest.raises(
-        CommandError, match=r"master_clauses.csv, line 3 \(Long.pdf\): clause 1 .*at most 50000"
+        CommandError, match=r"master_clauses.csv:3: Long.pdf, clause 1 .*at most 50000"
     ):
         call_command("import_cuad", write_cuad_sample(tmp_path, rows), verbosity=0)
     assert not Announcement.objects.exists()

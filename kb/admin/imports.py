@@ -232,10 +232,11 @@ def _save(site: admin.AdminSite, request: HttpRequest) -> HttpResponse:
         confirm_form.add_error(None, str(error))
         return _preview(site, request, confirm_form, parsed, formset)
     clauses, related = result.clause_count, len(result.related)
+    links = f" ({linked} linked to earlier clauses)" if linked else ""
     messages.success(
         request,
         f"Saved as drafts: “{result.statement.title}” with {clauses} "
-        f"{ngettext('clause', 'clauses', clauses)} ({linked} linked to earlier clauses), "
+        f"{ngettext('clause', 'clauses', clauses)}{links}, "
         f"and {related} related {ngettext('announcement', 'announcements', related)}.",
     )
     return HttpResponseRedirect(_change_url(result.statement))

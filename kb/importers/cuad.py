@@ -562,7 +562,7 @@ def _ensure_topics(categories: list[CuadCategory], counts: CuadImportCounts) -> 
         if name not in topics
     ]
     for topic in missing:
-        _check(topic, f"{CATEGORIES_FILE}: category {topic.name!r}")
+        _check(topic, CATEGORIES_FILE, None, f"category {topic.name!r}")
     for topic in bulk_create_with_history(
         missing, Topic, default_change_reason="Imported from CUAD v1"
     ):
@@ -579,7 +579,7 @@ def _ensure_parties(
         for name in contract.parties:
             party, new = parties.get_or_new(name)
             if new:
-                _check(party, f"{_where(contract)}: party {name!r}")
+                _check(party, MASTER_FILE, contract.line, f"{contract.filename}, party {name!r}")
                 missing.append(party)
     bulk_create_with_history(missing, Party, default_change_reason="Imported from CUAD v1")
     counts.parties_created += len(missing)
@@ -618,7 +618,7 @@ def _import_batch(
         for contract in new
     ]
     for contract, announcement in zip(new, announcements, strict=True):
-        _check(announcement, _where(contract))
+        _check(announcement, MASTER_FILE, contract.line, contract.filename)
     announcements = bulk_create_with_history(
         announcements, Announcement, default_change_reason="Imported from CUAD v1"
     )
@@ -644,7 +644,12 @@ def _import_batch(
     ]
     contract_of_clause = (contract for contract in new for _ in contract.clauses)
     for contract, clause in zip(contract_of_clause, clauses, strict=True):
-        _check(clause, f"{_where(contract)}: clause {clause.position} {clause.heading!r}")
+        _check(
+            clause,
+            MASTER_FILE,
+            contract.line,
+            f"{contract.filename}, clause {clause.position} {clause.heading!r}",
+        )
     clauses = bulk_create_with_history(
         clauses, Clause, default_change_reason="Imported from CUAD v1"
     )
@@ -659,11 +664,7 @@ def _import_batch(
     counts.clauses_created += len(clauses)
 
 
-def _where(contract: CuadContract) -> str:
-    return f"{MASTER_FILE}, line {contract.line} ({contract.filename})"
-
-
-def _check(instance, where: str) -> None:
+def _check(instance, filename: str, line: int | None, what: str) -> None:
     """The model's field rules (dates, lengths, characters), as a CuadFormatError
     naming the file and line; the import's transaction then writes nothing."""
     try:
@@ -672,4 +673,4 @@ def _check(instance, where: str) -> None:
         problems = "; ".join(
             f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
         )
-        raise CuadFormatError(f"{where}: {problems}") from None
+        raise CuadFormatError(filename, line, f"{what}: {problems}") from None

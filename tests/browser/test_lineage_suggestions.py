@@ -35,7 +35,8 @@ def test_an_editor_accepts_a_suggested_link_in_the_import_preview(open_tab):
     editor.get_by_label("or upload a file").set_input_files(DEMO_STATEMENT)
     editor.get_by_role("button", name="Preview").click()
     row = editor.locator(
-        "tr", has=editor.locator("input[name$='-heading'][value^='Our commercial and revenue']")
+        "tr",
+        has=editor.locator("textarea[name$='-heading']", has_text="Our commercial and revenue"),
     )
     expect(row.get_by_text("Revenue share agreed")).to_be_visible()
     expect(row.get_by_text("same parties")).to_be_visible()
