@@ -4,6 +4,9 @@ revert to an earlier version and restore of deleted announcements.
 The admin calls these services from its actions, buttons and views. Each service
 checks the acting user's permissions itself, so no caller can skip a rule, and
 raises ``WorkflowError`` with a message fit to show that user.
+
+Every rule of who may change what, and when, is here and nowhere else (one
+definition per rule), which makes this module longer than most.
 """
 
 from __future__ import annotations

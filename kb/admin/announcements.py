@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from kb import workflow
 from kb.admin.actions import WorkflowActionsMixin
 from kb.admin.filters import BoundedDatesChangeList, PartyFilter, TopicFilter, YearFilter
-from kb.admin.forms import ClauseForm
+from kb.admin.forms import SUBJECT_DATE_LINEAGE_FIELDS, ClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable, without_version_if_read_only
 from kb.admin.widgets import (
     ClauseChoiceField,
@@ -77,12 +77,7 @@ class ClauseInline(admin.StackedInline):
         (
             "Subjects, dates and lineage",
             {
-                "fields": [
-                    ("topics", "parties"),
-                    ("effective_from", "effective_from_precision"),
-                    ("effective_until", "effective_until_precision"),
-                    "supersedes",
-                ],
+                "fields": SUBJECT_DATE_LINEAGE_FIELDS,
                 "classes": ["collapse"],
             },
         ),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from kb import workflow
 from kb.admin.filters import AnnouncementChoicesFilter, PartyFilter, TopicFilter, YearFilter
+from kb.admin.forms import SUBJECT_DATE_LINEAGE_FIELDS
 from kb.admin.forms import ClauseForm as GuardedClauseForm
 from kb.admin.records import GuardedHistoryAdmin, editable
 from kb.admin.suggestions import LineageSuggestionsMixin
@@ -33,14 +34,7 @@ class ClauseAdmin(LineageSuggestionsMixin, GuardedHistoryAdmin):
         ("Text", {"fields": ["text"]}),
         (
             "Subjects, dates and lineage",
-            {
-                "fields": [
-                    ("topics", "parties"),
-                    ("effective_from", "effective_from_precision"),
-                    ("effective_until", "effective_until_precision"),
-                    "supersedes",
-                ]
-            },
+            {"fields": SUBJECT_DATE_LINEAGE_FIELDS},
         ),
     ]
 

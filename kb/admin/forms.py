@@ -93,3 +93,13 @@ class AuditFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# The clause's subjects, dates and lineage, laid out alike on its own change form and
+# inline in its announcement's.
+SUBJECT_DATE_LINEAGE_FIELDS = [
+    ("topics", "parties"),
+    ("effective_from", "effective_from_precision"),
+    ("effective_until", "effective_until_precision"),
+    "supersedes",
+]

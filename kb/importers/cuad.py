@@ -13,6 +13,10 @@ Layout of the directory (as distributed):
   literal list of the labelled spans and a "-Answer" column with the normalised answer.
 - ``full_contract_txt/``: the contract texts, named after the first column (the names
   differ in punctuation, so they are matched on their letters and digits only).
+
+One module for one data set, its parser (``parse_*``: no database) and its writer
+(``import_cuad``), longer than most: CUAD's party answers, partial dates and
+contract files each need rules of their own, and they belong to this format only.
 """
 
 from __future__ import annotations

@@ -21,6 +21,9 @@ Dates are ISO 8601 (``date``, ``effective_*``: "2025-10-01" or null), timestamps
 8601 with their offset. Users are referred to by username and restored only where an
 account of that name exists. Revision history and user accounts are not part of the
 document (a database backup keeps those).
+
+One module for one format, read (no database) and written back (one transaction),
+longer than most because the document carries every kind of record.
 """
 
 from __future__ import annotations

@@ -22,6 +22,11 @@ announcement's ``links`` and listed at the end of its full text.
 returns in one transaction, idempotently: the statement is found again by its source
 URL (by title and date when it has none), a related announcement by title and date
 (or, once an editor has retitled it, by its summary), a clause by its position.
+
+One module for one format, its parser (``parse_statement``: no database) and its
+writer (``import_statement``), longer than most: the statement's layout (title,
+source, bold-headed clauses, related announcements) and the matching of what is
+already there are both specific to it.
 """
 
 from __future__ import annotations

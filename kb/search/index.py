@@ -25,6 +25,11 @@ if the lock is free (``fresh_searcher``), so a change is searchable at the next
 search, on every server. Results are always re-read from the database (with the
 publication check), so a stale index can hide a record for that long, never show
 an unpublished one.
+
+The index's whole life (open, lock, update, rebuild, check, recover) is one module,
+longer than most, because its invariants span all of it: one writer under the file
+lock, the state file written only after tantivy's commit, a reader reloaded when
+that file changes.
 """
 
 from __future__ import annotations
