@@ -264,41 +264,34 @@ def test_the_import_preview_offers_suggestions_and_links_the_chosen_one(editor_c
     assert linked.history.latest().history_change_reason == LINKED_REASON
 
 
-def test_a_forged_link_in_the_import_is_a_form_error_and_saves_nothing(editor_client):
-    clauses = parse_statement(SEED).statement.clauses
+def save_first_clause_linked(client, link: str):
+    """Save the seed's first clause from the import preview with ``link`` posted as
+    its chosen suggestion."""
+    clause = parse_statement(SEED).statement.clauses[0]
     data = {
         "save": "Save as drafts",
         "source": SEED,
         "filename": "pasted text",
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "1",
-        "form-0-heading": clauses[0].heading,
-        "form-0-text": clauses[0].text,
-        "form-0-line": clauses[0].line,
+        "form-0-heading": clause.heading,
+        "form-0-text": clause.text,
+        "form-0-line": clause.line,
         "form-0-ORDER": "1",
-        "form-0-link": "1; DROP TABLE kb_clause:amended",
+        "form-0-link": link,
     }
-    response = editor_client.post(IMPORT_URL, data)
+    return client.post(IMPORT_URL, data)
+
+
+def test_a_forged_link_in_the_import_is_a_form_error_and_saves_nothing(editor_client):
+    response = save_first_clause_linked(editor_client, "1; DROP TABLE kb_clause:amended")
     assert response.status_code == 200
     assert "Choose one of the suggested links." in response.text
     assert not Announcement.objects.exists()
 
 
 def test_a_link_to_a_missing_clause_undoes_the_whole_import(editor_client):
-    clauses = parse_statement(SEED).statement.clauses
-    data = {
-        "save": "Save as drafts",
-        "source": SEED,
-        "filename": "pasted text",
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-0-heading": clauses[0].heading,
-        "form-0-text": clauses[0].text,
-        "form-0-line": clauses[0].line,
-        "form-0-ORDER": "1",
-        "form-0-link": "987654:amended",
-    }
-    response = editor_client.post(IMPORT_URL, data)
+    response = save_first_clause_linked(editor_client, "987654:amended")
     assert response.status_code == 200
     assert "no longer exists" in response.text
     assert not Announcement.objects.exists()
